@@ -1,0 +1,113 @@
+package dev.smartstack.discovery.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Strict readers of untrusted JSON fields, shared by the codecs. */
+final class Json {
+    /** Znode data is at most 1 MiB; these limits keep a hostile document cheap to refuse. */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(32).maxStringLength(64 * 1024).maxNumberLength(32).build());
+    }
+
+    private Json() {
+    }
+
+    static ObjectNode readObject(String znodeName, byte[] data) {
+        if (data == null || data.length == 0) {
+            throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName) + " has no data");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(data);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName)
+                    + " is not valid JSON: " + Validation.quote(e.getOriginalMessage()), e);
+        } catch (IOException e) {
+            throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName)
+                    + " could not be read: " + Validation.quote(e.getMessage()), e);
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName)
+                    + " must hold a JSON object but held " + (node == null ? "nothing" : node.getNodeType()));
+        }
+        return object;
+    }
+
+    static String requiredString(JsonNode object, String field) {
+        JsonNode n = object.get(field);
+        if (n == null || n.isNull()) {
+            throw new InvalidInstanceException(field, field + " is required");
+        }
+        if (!n.isTextual()) {
+            throw new InvalidInstanceException(field, field + " must be a string but was " + n.getNodeType());
+        }
+        return n.textValue();
+    }
+
+    static String optionalString(JsonNode object, String field) {
+        JsonNode n = object.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new InvalidInstanceException(field, field + " must be a string but was " + n.getNodeType());
+        }
+        return n.textValue();
+    }
+
+    /** An integer, also accepted as a string of digits (Ruby writers are loose about this). */
+    static Long optionalInteger(JsonNode object, String field) {
+        JsonNode n = object.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            return n.longValue();
+        }
+        if (n.isTextual() && n.textValue().matches("-?\\d{1,18}")) {
+            return Long.parseLong(n.textValue());
+        }
+        throw new InvalidInstanceException(field, field + " must be an integer but was "
+                + (n.isTextual() ? Validation.quote(n.textValue()) : n.toString().length() > 60
+                        ? n.getNodeType().toString() : n.toString()));
+    }
+
+    static long requiredInteger(JsonNode object, String field) {
+        Long value = optionalInteger(object, field);
+        if (value == null) {
+            throw new InvalidInstanceException(field, field + " is required");
+        }
+        return value;
+    }
+
+    static Map<String, String> optionalStringMap(JsonNode object, String field) {
+        JsonNode n = object.get(field);
+        if (n == null || n.isNull()) {
+            return Map.of();
+        }
+        if (!n.isObject()) {
+            throw new InvalidInstanceException(field, field + " must be an object but was " + n.getNodeType());
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new InvalidInstanceException(field + "." + e.getKey(), field + " '" + e.getKey()
+                        + "' must be a string but was " + e.getValue().getNodeType());
+            }
+            map.put(e.getKey(), e.getValue().textValue());
+        }
+        return map;
+    }
+}
