@@ -38,7 +38,7 @@ public final class EmbeddedZooKeeperEnsemble implements ZooKeeperFixture {
         return new EmbeddedZooKeeperEnsemble(size);
     }
 
-    /** Starts every member and waits until the ensemble has a leader. */
+    /** Starts every member and waits until every member serves and one is leader. */
     @Override
     public EmbeddedZooKeeperEnsemble start() {
         State.start(state, "EmbeddedZooKeeperEnsemble");
@@ -49,6 +49,11 @@ public final class EmbeddedZooKeeperEnsemble implements ZooKeeperFixture {
             state.set(State.CLOSED);
             closeQuietly();
             throw new IllegalStateException("embedded ZooKeeper ensemble did not start", e);
+        }
+        for (int i = 0; i < size; i++) {
+            if (!FourLetterWords.awaitServing(port(i), QUORUM_TIMEOUT, () -> true)) {
+                throw new IllegalStateException("embedded ensemble member " + i + " did not serve within " + QUORUM_TIMEOUT);
+            }
         }
         awaitLeader(QUORUM_TIMEOUT);
         return this;

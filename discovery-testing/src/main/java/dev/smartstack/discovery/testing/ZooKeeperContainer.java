@@ -30,9 +30,11 @@ public final class ZooKeeperContainer implements ZooKeeperFixture {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Container container;
     private final int clientPort;
+    private final boolean standalone;
 
     ZooKeeperContainer(String image, int clientPort, Map<String, String> environment) {
         this.clientPort = clientPort;
+        this.standalone = !environment.containsKey("ZOO_SERVERS");
         this.container = new Container(DockerImageName.parse(Objects.requireNonNull(image, "image == null")));
         container.withNetworkMode("host")
                 .withEnv("ZOO_PORT", Integer.toString(clientPort))
@@ -54,12 +56,19 @@ public final class ZooKeeperContainer implements ZooKeeperFixture {
         return new ZooKeeperContainer(image, Ports.freePort(), Map.of());
     }
 
-    /** Starts the container and waits until ZooKeeper logs {@code binding to port}. */
+    /**
+     * Starts the container and waits until ZooKeeper logs {@code binding to port}; a standalone
+     * server also until it answers {@code srvr} (ZooKeeper binds its port a moment before it serves).
+     */
     @Override
     public ZooKeeperContainer start() {
         State.start(state, "ZooKeeperContainer");
         try {
             container.start();
+            if (standalone && !FourLetterWords.awaitServing(clientPort, START_TIMEOUT, container::isRunning)) {
+                throw new IllegalStateException("ZooKeeper did not serve within " + START_TIMEOUT + ":\n"
+                        + container.getLogs());
+            }
         } catch (RuntimeException e) {
             state.set(State.CLOSED);
             container.stop();

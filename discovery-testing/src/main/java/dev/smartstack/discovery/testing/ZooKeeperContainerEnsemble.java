@@ -57,12 +57,18 @@ public final class ZooKeeperContainerEnsemble implements ZooKeeperFixture {
         return new ZooKeeperContainerEnsemble(image, size);
     }
 
-    /** Starts every member and waits until one is leader. */
+    /** Starts every member and waits until every member serves and one is leader. */
     @Override
     public ZooKeeperContainerEnsemble start() {
         State.start(state, "ZooKeeperContainerEnsemble");
         try {
             members.forEach(ZooKeeperContainer::start);
+            for (ZooKeeperContainer member : members) {
+                if (!FourLetterWords.awaitServing(member.port(), ZooKeeperContainer.START_TIMEOUT, member::isRunning)) {
+                    throw new IllegalStateException("ensemble member on port " + member.port() + " did not serve within "
+                            + ZooKeeperContainer.START_TIMEOUT + ":\n" + member.logs());
+                }
+            }
             awaitLeader(ZooKeeperContainer.START_TIMEOUT);
         } catch (RuntimeException e) {
             members.forEach(ZooKeeperContainer::close);
