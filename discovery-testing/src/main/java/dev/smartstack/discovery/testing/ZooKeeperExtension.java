@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 /**
  * A JUnit 5 extension that starts a {@link ZooKeeperFixture} and closes it. Registered on a
@@ -39,6 +40,8 @@ public final class ZooKeeperExtension<F extends ZooKeeperFixture>
     private F fixture;
     private CuratorFramework client;
     private boolean perClass;
+    /** Why the fixture cannot run here (Docker absent): each test is then reported skipped. */
+    private TestAbortedException unavailable;
 
     private ZooKeeperExtension(Supplier<F> factory) {
         this.factory = factory;
@@ -135,11 +138,19 @@ public final class ZooKeeperExtension<F extends ZooKeeperFixture>
     @Override
     public void beforeAll(ExtensionContext context) {
         perClass = true;
-        startFixture();
+        try {
+            startFixture();
+        } catch (TestAbortedException e) {
+            // Aborting here would hide the tests from surefire's counts; abort each one instead.
+            unavailable = e;
+        }
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        if (unavailable != null) {
+            throw unavailable;
+        }
         if (fixture == null) {
             startFixture();
         }
