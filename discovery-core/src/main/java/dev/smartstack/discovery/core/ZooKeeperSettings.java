@@ -159,10 +159,14 @@ public final class ZooKeeperSettings {
             return this;
         }
 
-        /** Adds {@code digest} authentication as {@code user:password}. */
+        /** Adds {@code digest} authentication as {@code user:password}; {@code user} must not contain {@code ':'}. */
         public Builder digest(String user, String password) {
             Objects.requireNonNull(user, "user == null");
             Objects.requireNonNull(password, "password == null");
+            if (user.indexOf(':') >= 0) {
+                // ZooKeeper splits "user:password" at the first ':', so "a:b"/"c" would be user "a" with password "b:c".
+                throw new IllegalArgumentException("digest user must not contain ':' but was " + Validation.quote(user));
+            }
             return authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 

@@ -83,6 +83,18 @@ class ZooKeeperSettingsTest {
         assertThatThrownBy(() -> b.tls(null)).hasMessage("tls == null");
     }
 
+    /**
+     * Regression: digest("a:b", "c") was accepted, and ZooKeeper splits "a:b:c" at the first ':', so it
+     * authenticated as user "a", the same identity as digest("a", "b:c").
+     */
+    @Test
+    void digest_userWithColon_isRefused() {
+        assertThatThrownBy(() -> ZooKeeperSettings.builder().digest("a:b", "c"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("digest user must not contain ':' but was \"a:b\"");
+        assertThat(ZooKeeperSettings.builder().connectString("h:1").digest("a", "b:c").build()).isNotNull();
+    }
+
     @Test
     void build_creatorAclWithoutAuthentication_isRefused() {
         assertThatThrownBy(() -> ZooKeeperSettings.builder().connectString("h:1").creatorAllWorldRead().build())
