@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.apache.curator.RetryPolicy;
@@ -33,6 +34,8 @@ public final class ZooKeeperSettings {
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
     /** Default connection timeout. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** ZooKeeper takes its timeouts as an {@code int} of milliseconds. */
+    private static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
     private final String connectString;
     private final Duration sessionTimeout;
@@ -48,7 +51,8 @@ public final class ZooKeeperSettings {
         this.connectionTimeout = b.connectionTimeout;
         this.retryPolicy = b.retryPolicy;
         this.authInfos = List.copyOf(b.authInfos);
-        this.acl = b.acl == null ? null : List.copyOf(b.acl);
+        // Not List.copyOf: ZooKeeper.create() calls acl.contains(null), which an immutable List.of throws on.
+        this.acl = b.acl == null ? null : Collections.unmodifiableList(new ArrayList<>(b.acl));
         this.tls = b.tls;
     }
 
@@ -79,7 +83,7 @@ public final class ZooKeeperSettings {
 
     /** The ACL given to the nodes we create, or empty for ZooKeeper's open ACL. */
     public List<ACL> acl() {
-        return acl == null ? List.of() : acl;
+        return acl == null ? Collections.emptyList() : acl;
     }
 
     /** A new, unstarted client. The caller starts and closes it. */
@@ -155,10 +159,14 @@ public final class ZooKeeperSettings {
             return this;
         }
 
-        /** Adds {@code digest} authentication as {@code user:password}. */
+        /** Adds {@code digest} authentication as {@code user:password}; {@code user} must not contain {@code ':'}. */
         public Builder digest(String user, String password) {
             Objects.requireNonNull(user, "user == null");
             Objects.requireNonNull(password, "password == null");
+            if (user.indexOf(':') >= 0) {
+                // ZooKeeper splits "user:password" at the first ':', so "a:b"/"c" would be user "a" with password "b:c".
+                throw new IllegalArgumentException("digest user must not contain ':' but was " + Validation.quote(user));
+            }
             return authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
@@ -206,6 +214,13 @@ public final class ZooKeeperSettings {
             }
             if (connectionTimeout.isNegative() || connectionTimeout.isZero()) {
                 throw new IllegalArgumentException("connectionTimeout must be positive but was " + connectionTimeout);
+            }
+            if (sessionTimeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("sessionTimeout must be at most " + MAX_TIMEOUT + " but was " + sessionTimeout);
+            }
+            if (connectionTimeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("connectionTimeout must be at most " + MAX_TIMEOUT + " but was "
+                        + connectionTimeout);
             }
             if (acl != null && acl.stream().anyMatch(a -> "auth".equals(a.getId().getScheme())) && authInfos.isEmpty()) {
                 throw new IllegalArgumentException("an ACL for the creator's identity needs authentication: set digest()");
