@@ -46,7 +46,8 @@ final class ServiceWatch implements CuratorCacheListener {
     private boolean inSync;
     private boolean publishQueued;
     private Instant firstUnpublishedEvent;
-    private ServiceSnapshot current;
+    // Written under the lock, read without it.
+    private volatile ServiceSnapshot current;
 
     private CuratorCacheBridge cache;
 
@@ -65,15 +66,15 @@ final class ServiceWatch implements CuratorCacheListener {
         return service;
     }
 
-    synchronized ServiceSnapshot current() {
+    ServiceSnapshot current() {
         return current;
     }
 
-    synchronized boolean isLive() {
+    boolean isLive() {
         return current.live();
     }
 
-    synchronized boolean hasData() {
+    boolean hasData() {
         return current.version() > 0;
     }
 

@@ -71,6 +71,8 @@ public final class SynapseWatcher implements AutoCloseable {
 
     /** The default {@link Builder#stateFileTtl(Duration)}: 24 hours, as Synapse's state_file_ttl. */
     public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofHours(24);
+    /** Counter: an output threw from {@code start}, {@code update} or {@code close}. Tag: service (empty for start/close). */
+    public static final String OUTPUT_FAILED = "smartstack.synapse.output.failed";
     /** How long {@link #close()} waits for each output to finish its last update. */
     public static final Duration OUTPUT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -269,6 +271,7 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     void outputFailed(SnapshotOutput output, ServiceSnapshot snapshot, Throwable error) {
+        metrics.increment(OUTPUT_FAILED, snapshot == null ? "" : snapshot.service(), error.getClass().getSimpleName());
         listeners.fire(l -> l.outputFailed(output, snapshot, error));
     }
 

@@ -277,7 +277,8 @@ class SynapseWatcherIT {
         };
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         RecordingOutput out = new RecordingOutput();
-        SynapseWatcher w = start(watcher(service().build(), failing, out).listener(new SynapseListener() {
+        CountingMetrics metrics = new CountingMetrics();
+        SynapseWatcher w = start(watcher(service().build(), failing, out).metrics(metrics).listener(new SynapseListener() {
             @Override
             public void outputFailed(SnapshotOutput output, ServiceSnapshot snapshot, Throwable error) {
                 failures.add(error);
@@ -289,6 +290,31 @@ class SynapseWatcherIT {
         await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 2);
         await().atMost(WAIT).until(() -> calls.get() >= 2);
         assertThat(failures).isNotEmpty().allMatch(t -> t.getMessage().equals("boom"));
+        assertThat(metrics.count(SynapseWatcher.OUTPUT_FAILED)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void fileOutputAndServiceProvider_fedByWatcher_trackGoodBackendsOnly(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("retired.json"), "[]");
+        register("a", 8001);
+        Zk.create(writer, path + "/bad_", Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\","
+                + "\"haproxy_server_options\":\"check\\nserver evil 127.0.0.2:80\"}"), CreateMode.PERSISTENT_SEQUENTIAL);
+        FileOutput file = FileOutput.builder().directory(dir).build();
+        ServiceProvider provider = ServiceProvider.builder().service("web").build();
+        CountingMetrics metrics = new CountingMetrics();
+        SynapseWatcher w = start(watcher(service().build(), file, provider).metrics(metrics));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        java.nio.file.Path json = dir.resolve("web.json");
+        await().atMost(WAIT).until(() -> java.nio.file.Files.exists(json)
+                && java.nio.file.Files.readString(json).contains("8001"));
+        assertThat(java.nio.file.Files.exists(dir.resolve("retired.json"))).isFalse();
+        assertThat(java.nio.file.Files.readString(json)).doesNotContain("evil");
+        assertThat(provider.next().port()).isEqualTo(8001);
+        register("b", 8002);
+        await().atMost(WAIT).until(() -> java.nio.file.Files.readString(json).contains("8002"));
+        await().atMost(WAIT).until(() -> provider.instances().size() == 2);
+        assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED)).isEqualTo(1);
     }
 
     @Test
