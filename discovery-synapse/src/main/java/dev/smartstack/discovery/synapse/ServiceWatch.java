@@ -20,6 +20,8 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.TreeCache;
+import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,8 @@ final class ServiceWatch implements CuratorCacheListener {
     // Written under the lock, read without it.
     private volatile ServiceSnapshot current;
 
-    private CuratorCacheBridge cache;
+    private volatile Runnable closeCache = () -> { };
+    private volatile boolean treeCache;
 
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
@@ -81,20 +84,59 @@ final class ServiceWatch implements CuratorCacheListener {
     /**
      * Starts the cache. {@link CuratorCache#bridgeBuilder} picks a {@code CuratorCache} with a
      * persistent recursive watch when the ZooKeeper client library supports it (3.6 or newer, as
-     * the managed 3.9 does), and a {@code TreeCache} otherwise.
+     * the managed 3.9 does), and a {@code TreeCache} otherwise. Whether the <em>server</em> supports
+     * persistent watches is probed by {@link SynapseWatcher}, which calls
+     * {@link #fallBackToTreeCache} when it does not.
      */
     void start(CuratorFramework client) {
-        cache = CuratorCache.bridgeBuilder(client, service.path())
+        CuratorCacheBridge cache = CuratorCache.bridgeBuilder(client, service.path())
                 .withDataNotCached()
                 .build();
         cache.listenable().addListener(this);
+        treeCache = !cache.isCuratorCache();
+        closeCache = cache::close;
         cache.start();
     }
 
-    void close() {
-        if (cache != null) {
-            cache.close();
+    boolean usesTreeCache() {
+        return treeCache;
+    }
+
+    /**
+     * Replaces the CuratorCache with a TreeCache of depth 1, for a server older than 3.6. Called
+     * before the CuratorCache could load anything (its watch was refused), so nothing is lost.
+     */
+    @SuppressWarnings("deprecation") // TreeCache is deprecated in favour of CuratorCache, which old servers cannot serve
+    synchronized void fallBackToTreeCache(CuratorFramework client) {
+        if (treeCache) {
+            return;
         }
+        closeCache.run();
+        TreeCache cache = TreeCache.newBuilder(client, service.path()).setMaxDepth(1).build();
+        cache.getListenable().addListener((c, e) -> treeEvent(e));
+        treeCache = true;
+        closeCache = cache::close;
+        try {
+            cache.start();
+        } catch (Exception e) {
+            log.error("synapse '{}' could not start a TreeCache on {}", service.name(), service.path(), e);
+        }
+    }
+
+    private void treeEvent(TreeCacheEvent e) {
+        switch (e.getType()) {
+            case NODE_ADDED -> event(Type.NODE_CREATED, null, e.getData());
+            case NODE_UPDATED -> event(Type.NODE_CHANGED, e.getOldData(), e.getData());
+            case NODE_REMOVED -> event(Type.NODE_DELETED, e.getData(), null);
+            case INITIALIZED -> initialized();
+            default -> {
+                // Connection events reach the watcher through the client's own listener.
+            }
+        }
+    }
+
+    void close() {
+        closeCache.run();
     }
 
     /** A snapshot from the state file, published before ZooKeeper answered. */

@@ -27,6 +27,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +109,9 @@ public final class SynapseWatcher implements AutoCloseable {
     private ExecutorService publisher;
     private ExecutorService stateWriter;
     private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
+    private final AtomicBoolean serverProbed = new AtomicBoolean();
+    /** Where the server probe adds (and removes) a persistent watch; the node itself is never created. */
+    static final String PROBE_PATH = "/smartstack-synapse-probe";
 
     private SynapseWatcher(Builder b) {
         this.handle = CuratorHandle.of("SynapseWatcher", b.curator, b.zooKeeper);
@@ -168,6 +174,7 @@ public final class SynapseWatcher implements AutoCloseable {
         for (ServiceWatch w : watches.values()) {
             w.start(client);
         }
+        probeServer(client);
         log.info("synapse started watching {} services: {}", watches.size(), names);
         updateState();
         return this;
@@ -262,6 +269,16 @@ public final class SynapseWatcher implements AutoCloseable {
         return metrics;
     }
 
+    /** Switches every service to a TreeCache, as for a server older than 3.6 (for tests). */
+    void fallBackToTreeCache() {
+        serverProbed.set(true);
+        watches.values().forEach(w -> w.fallBackToTreeCache(handle.client()));
+    }
+
+    boolean usesTreeCache(String service) {
+        return watches.get(service).usesTreeCache();
+    }
+
     boolean isConnected() {
         return connected.get();
     }
@@ -339,6 +356,7 @@ public final class SynapseWatcher implements AutoCloseable {
                 }
                 case CONNECTED, RECONNECTED -> {
                     boolean wasConnected = connected.getAndSet(true);
+                    probeServer(client);
                     if (newState == ConnectionState.RECONNECTED || !wasConnected) {
                         log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
                         watches.values().forEach(w -> w.resync(client));
@@ -349,6 +367,43 @@ public final class SynapseWatcher implements AutoCloseable {
             }
         } catch (Throwable t) {
             log.error("synapse failed to handle connection state {}", newState, t);
+        }
+    }
+
+    /**
+     * Finds out once whether the server supports persistent watches (ZooKeeper 3.6 or newer) by
+     * adding one on a path that is never created; when the server answers UNIMPLEMENTED, every
+     * service falls back to a TreeCache. Costs one request (and one to remove the probe) per
+     * watcher; a probe that fails for another reason is retried on the next connection.
+     */
+    private void probeServer(CuratorFramework client) {
+        if (serverProbed.get() || watches.values().stream().allMatch(ServiceWatch::usesTreeCache)) {
+            return;
+        }
+        Watcher probe = event -> { };
+        try {
+            client.watchers().add().withMode(AddWatchMode.PERSISTENT).inBackground((c, event) -> {
+                KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
+                if (rc == KeeperException.Code.OK) {
+                    serverProbed.set(true);
+                    try {
+                        c.watchers().remove(probe).ofType(Watcher.WatcherType.Any).quietly().inBackground()
+                                .forPath(PROBE_PATH);
+                    } catch (Exception e) {
+                        log.debug("synapse could not remove its probe watch", e);
+                    }
+                } else if (rc == KeeperException.Code.UNIMPLEMENTED) {
+                    if (serverProbed.compareAndSet(false, true)) {
+                        log.warn("synapse: the ZooKeeper server does not support persistent watches (older than 3.6);"
+                                + " falling back to TreeCache for {}", watches.keySet());
+                        watches.values().forEach(w -> w.fallBackToTreeCache(c));
+                    }
+                } else {
+                    log.debug("synapse server probe failed ({}); trying again on the next connection", rc);
+                }
+            }).usingWatcher(probe).forPath(PROBE_PATH);
+        } catch (Exception e) {
+            log.debug("synapse server probe could not be sent", e);
         }
     }
 

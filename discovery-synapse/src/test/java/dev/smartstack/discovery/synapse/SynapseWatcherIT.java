@@ -425,6 +425,32 @@ class SynapseWatcherIT {
     }
 
     @Test
+    void serverProbe_zooKeeper39_usesCuratorCache_andLeavesNoProbeNode() throws Exception {
+        SynapseWatcher w = start(watcher(service().build()));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        assertThat(w.usesTreeCache("web")).isFalse();
+        assertThat(writer.checkExists().forPath(SynapseWatcher.PROBE_PATH)).isNull();
+    }
+
+    @Test
+    void treeCacheFallback_asForAServerOlderThan36_joinsAndLeavesStillFollowed() {
+        String a = register("a", 8001);
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = watcher(service().build(), out).build();
+        watchers.add(w);
+        w.start();
+        w.fallBackToTreeCache();
+        assertThat(w.usesTreeCache("web")).isTrue();
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
+        register("b", 8002);
+        await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 2);
+        Zk.delete(writer, a);
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8002")));
+        out.assertDeltasConsistent("web");
+    }
+
+    @Test
     void lifecycle_startTwiceFails_closeTwiceIsHarmless_borrowedClientStaysOpen() {
         CuratorFramework borrowed = client();
         SynapseWatcher w = SynapseWatcher.builder().curator(borrowed).service(service().build()).build();
