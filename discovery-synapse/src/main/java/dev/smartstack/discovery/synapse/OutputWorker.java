@@ -45,10 +45,6 @@ final class OutputWorker {
         thread.start();
     }
 
-    String threadName() {
-        return thread.getName();
-    }
-
     synchronized void offer(ServiceSnapshot snapshot) {
         ServiceSnapshot queued = pending.get(snapshot.service());
         if (queued == null || queued.version() < snapshot.version()) {

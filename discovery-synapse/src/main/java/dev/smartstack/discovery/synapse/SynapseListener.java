@@ -3,9 +3,12 @@ package dev.smartstack.discovery.synapse;
 /**
  * Events of a {@link SynapseWatcher} besides snapshots. Every method has an empty default.
  *
- * <p>Listeners are called on the watcher's internal threads (the ZooKeeper cache's event thread,
- * the connection-state thread, or an output's thread); they must be quick and must not block. A
- * listener that throws is logged and the others still run.
+ * <p>Listeners are called on the watcher's internal threads and must be quick and must not block:
+ * {@link #refused} on Curator's cache event thread, {@link #published} and most
+ * {@link #stateChanged} calls on the watcher's {@code smartstack-synapse-publish-1} thread (the
+ * first one on the thread calling {@code start()}, the last on the thread calling
+ * {@code close()}), and {@link #outputFailed} on the failing output's own thread. A listener that
+ * throws is logged and the others still run.
  */
 public interface SynapseListener {
 

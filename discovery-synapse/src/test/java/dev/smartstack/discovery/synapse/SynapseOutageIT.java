@@ -229,7 +229,16 @@ class SynapseOutageIT {
         await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
         InstanceSpec connected = cluster.findConnectionInstance(watcherClient.getZookeeperClient().getZooKeeper());
         assertThat(cluster.killServer(connected)).isTrue();
-        Zk.register(writer, PATH, "b", 8002, CreateMode.PERSISTENT_SEQUENTIAL);
+        // The writer may have been on the killed member too, or an election may be running: retry,
+        // with a fixed name so that a create that did succeed is not made twice.
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            try {
+                writer.create().forPath(PATH + "/b_0000000099", Zk.nerve("b", "127.0.0.1", 8002));
+            } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
+                // made by an earlier attempt
+            }
+            return true;
+        });
         await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001", "127.0.0.1:8002")));
         await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
         assertThat(out.of("web")).allMatch(s -> !s.backends().isEmpty());
