@@ -317,6 +317,44 @@ class SynapseWatcherIT {
         assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED)).isEqualTo(1);
     }
 
+    private static String savedAt(java.nio.file.Path state, String service) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode entry = SynapseJson.MAPPER.readTree(java.nio.file.Files.readAllBytes(state))
+                .path("services").path(service);
+        return entry.path("saved_at").asText(null);
+    }
+
+    @Test
+    void stateFile_writtenAtomically_serviceEntryOnlyWhenItsBackendsChange(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String a = register("a", 8001);
+        String otherPath = path + "-other";
+        java.nio.file.Path state = dir.resolve("state/synapse.json");
+        CountingMetrics metrics = new CountingMetrics();
+        SynapseWatcher w = start(watcher(service().build())
+                .service(WatchedService.builder().name("other").path(otherPath).build())
+                .stateFile(state).metrics(metrics));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> java.nio.file.Files.exists(state) && savedAt(state, "web") != null
+                && savedAt(state, "other") != null && java.nio.file.Files.readString(state).contains("8001"));
+        String webSavedAt = savedAt(state, "web");
+
+        // Nothing that web serves changes: a refused znode, and the same data written again.
+        Zk.create(writer, path + "/bad_", Zk.utf8("{\"port\":1}"), CreateMode.PERSISTENT_SEQUENTIAL);
+        Zk.setData(writer, a, Zk.nerve("a", "127.0.0.1", 8001));
+        await().atMost(WAIT).until(() -> metrics.count(DiscoveryMetrics.ZNODE_REFUSED) == 1);
+        // A change in the other service rewrites the file, but web's entry keeps its time.
+        Zk.register(writer, otherPath, "o", 8100, CreateMode.PERSISTENT_SEQUENTIAL);
+        await().atMost(WAIT).until(() -> java.nio.file.Files.readString(state).contains("8100"));
+        assertThat(savedAt(state, "web")).isEqualTo(webSavedAt);
+
+        register("b", 8002);
+        await().atMost(WAIT).until(() -> java.nio.file.Files.readString(state).contains("8002"));
+        assertThat(savedAt(state, "web")).isNotEqualTo(webSavedAt);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(state.getParent())) {
+            assertThat(files).extracting(f -> f.getFileName().toString()).containsExactly("synapse.json");
+        }
+    }
+
     @Test
     void labelFilters_keepOnlyMatchingBackends() {
         Zk.create(writer, path + "/a_", Zk.nerve(ServiceInstance.builder().name("a").host("127.0.0.1").port(8001)
