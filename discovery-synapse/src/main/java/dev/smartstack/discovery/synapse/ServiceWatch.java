@@ -1,0 +1,381 @@
+package dev.smartstack.discovery.synapse;
+
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.InvalidInstanceException;
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.core.Validation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.TreeCache;
+import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One watched service: its cache, its decoded backends keyed by znode name, and its pipeline.
+ *
+ * <p>Cache events arrive on Curator's single event-dispatch thread and update the map in
+ * O(log N). Building the snapshot (O(N) copy of an already ordered set) happens on the watcher's
+ * publish thread; a burst of events that arrives while a publish is queued becomes one snapshot.
+ */
+final class ServiceWatch implements CuratorCacheListener {
+    private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
+
+    private final WatchedService service;
+    private final SynapseWatcher owner;
+    private final String childPrefix;
+
+    // All guarded by this.
+    private final Map<String, ServiceInstance> byZnode = new HashMap<>();
+    private final TreeSet<ServiceInstance> ordered = new TreeSet<>(ServiceSnapshot.ORDER);
+    private final Map<String, Integer> refusedVersions = new HashMap<>();
+    private boolean cacheInitialized;
+    private boolean inSync;
+    private boolean publishQueued;
+    private Instant firstUnpublishedEvent;
+    // Written under the lock, read without it.
+    private volatile ServiceSnapshot current;
+
+    private volatile Runnable closeCache = () -> { };
+    private volatile boolean treeCache;
+
+    ServiceWatch(WatchedService service, SynapseWatcher owner) {
+        this.service = service;
+        this.owner = owner;
+        this.childPrefix = service.path().equals("/") ? "/" : service.path() + "/";
+        this.current = ServiceSnapshot.initial(service.name());
+    }
+
+    String name() {
+        return service.name();
+    }
+
+    WatchedService service() {
+        return service;
+    }
+
+    ServiceSnapshot current() {
+        return current;
+    }
+
+    boolean isLive() {
+        return current.live();
+    }
+
+    boolean hasData() {
+        return current.version() > 0;
+    }
+
+    /**
+     * Starts the cache. {@link CuratorCache#bridgeBuilder} picks a {@code CuratorCache} with a
+     * persistent recursive watch when the ZooKeeper client library supports it (3.6 or newer, as
+     * the managed 3.9 does), and a {@code TreeCache} otherwise. Whether the <em>server</em> supports
+     * persistent watches is probed by {@link SynapseWatcher}, which calls
+     * {@link #fallBackToTreeCache} when it does not.
+     */
+    void start(CuratorFramework client) {
+        CuratorCacheBridge cache = CuratorCache.bridgeBuilder(client, service.path())
+                .withDataNotCached()
+                .build();
+        cache.listenable().addListener(this);
+        treeCache = !cache.isCuratorCache();
+        closeCache = cache::close;
+        cache.start();
+    }
+
+    boolean usesTreeCache() {
+        return treeCache;
+    }
+
+    /**
+     * Replaces the CuratorCache with a TreeCache of depth 1, for a server older than 3.6. Called
+     * before the CuratorCache could load anything (its watch was refused), so nothing is lost.
+     */
+    @SuppressWarnings("deprecation") // TreeCache is deprecated in favour of CuratorCache, which old servers cannot serve
+    synchronized void fallBackToTreeCache(CuratorFramework client) {
+        if (treeCache) {
+            return;
+        }
+        closeCache.run();
+        TreeCache cache = TreeCache.newBuilder(client, service.path()).setMaxDepth(1).build();
+        cache.getListenable().addListener((c, e) -> treeEvent(e));
+        treeCache = true;
+        closeCache = cache::close;
+        try {
+            cache.start();
+        } catch (Exception e) {
+            log.error("synapse '{}' could not start a TreeCache on {}", service.name(), service.path(), e);
+        }
+    }
+
+    private void treeEvent(TreeCacheEvent e) {
+        switch (e.getType()) {
+            case NODE_ADDED -> event(Type.NODE_CREATED, null, e.getData());
+            case NODE_UPDATED -> event(Type.NODE_CHANGED, e.getOldData(), e.getData());
+            case NODE_REMOVED -> event(Type.NODE_DELETED, e.getData(), null);
+            case INITIALIZED -> initialized();
+            default -> {
+                // Connection events reach the watcher through the client's own listener.
+            }
+        }
+    }
+
+    void close() {
+        closeCache.run();
+    }
+
+    /** A snapshot from the state file, published before ZooKeeper answered. */
+    ServiceSnapshot seed(List<ServiceInstance> backends) {
+        synchronized (this) {
+            if (current.version() > 0) {
+                return null;
+            }
+            current = ServiceSnapshot.next(current, backends, ServiceSnapshot.Source.STATE_FILE, false,
+                    owner.clock().instant());
+            return current;
+        }
+    }
+
+    @Override
+    public void event(Type type, ChildData oldData, ChildData data) {
+        try {
+            ChildData node = data != null ? data : oldData;
+            if (node == null) {
+                return;
+            }
+            String child = childOf(node.getPath());
+            if (child == null) {
+                return;
+            }
+            synchronized (this) {
+                if (type == Type.NODE_DELETED) {
+                    removeLocked(child);
+                    refusedVersions.remove(child);
+                } else {
+                    Optional<ServiceInstance> decoded = decode(child, data);
+                    if (decoded.isPresent()) {
+                        putLocked(child, decoded.get());
+                    } else {
+                        removeLocked(child);
+                    }
+                }
+                changedLocked();
+            }
+        } catch (Throwable t) {
+            log.error("synapse '{}' failed to handle {} under {}", service.name(), type, service.path(), t);
+        }
+    }
+
+    @Override
+    public void initialized() {
+        synchronized (this) {
+            cacheInitialized = true;
+            inSync = true;
+            changedLocked();
+        }
+        log.info("synapse '{}' loaded {} backends from {}", service.name(), size(), service.path());
+    }
+
+    private synchronized int size() {
+        return byZnode.size();
+    }
+
+    /** The connection was suspended or lost: keep the backends, mark the view stale. */
+    void connectionLost() {
+        synchronized (this) {
+            inSync = false;
+            changedLocked();
+        }
+    }
+
+    /**
+     * The connection is back (same or new session). The cache rebuilds itself and reports nodes
+     * that vanished meanwhile; this one read of the children makes the point after which the view
+     * is live again, and drops any backend that is gone without waiting for the rebuild. Nothing is
+     * cleared first, so the set never passes through empty.
+     */
+    void resync(CuratorFramework client) {
+        try {
+            client.getChildren().inBackground((c, event) -> {
+                int rc = event.getResultCode();
+                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
+                    Set<String> children = rc == KeeperException.Code.OK.intValue()
+                            ? new HashSet<>(event.getChildren()) : Set.of();
+                    int removed;
+                    synchronized (this) {
+                        List<String> gone = new ArrayList<>();
+                        for (String z : byZnode.keySet()) {
+                            if (!children.contains(z)) {
+                                gone.add(z);
+                            }
+                        }
+                        gone.forEach(this::removeLocked);
+                        removed = gone.size();
+                        inSync = true;
+                        changedLocked();
+                    }
+                    log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile)",
+                            service.name(), service.path(), removed);
+                } else {
+                    log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
+                            KeeperException.Code.get(rc));
+                }
+            }).forPath(service.path());
+        } catch (Exception e) {
+            log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
+                    Validation.quote(String.valueOf(e)));
+        }
+    }
+
+    private String childOf(String path) {
+        if (!path.startsWith(childPrefix) || path.length() == childPrefix.length()) {
+            return null;
+        }
+        String rest = path.substring(childPrefix.length());
+        return rest.indexOf('/') >= 0 ? null : rest;
+    }
+
+    private Optional<ServiceInstance> decode(String child, ChildData data) {
+        String path = data.getPath();
+        int version = data.getStat() == null ? -1 : data.getStat().getVersion();
+        try {
+            Optional<ServiceInstance> decoded = service.decoder().decode(child, data.getData());
+            refusedVersions.remove(child);
+            if (decoded.isEmpty()) {
+                return decoded;
+            }
+            ServiceInstance i = decoded.get();
+            if (!child.equals(i.znodeName().orElse(null))) {
+                i = i.withZnodeName(child);
+            }
+            for (LabelFilter f : service.labelFilters()) {
+                if (!f.test(i)) {
+                    return Optional.empty();
+                }
+            }
+            if (service.backendPortOverride().isPresent()) {
+                i = i.withPort(service.backendPortOverride().getAsInt());
+            }
+            return Optional.of(i);
+        } catch (InvalidInstanceException e) {
+            refuse(child, path, version, e.getMessage(), e.field());
+        } catch (RuntimeException e) {
+            refuse(child, path, version, "decoder failed: " + Validation.quote(String.valueOf(e)), "decoder");
+        }
+        return Optional.empty();
+    }
+
+    private void refuse(String child, String path, int version, String reason, String field) {
+        Integer last = refusedVersions.put(child, version);
+        if (last != null && last == version) {
+            return;
+        }
+        log.error("synapse '{}' refused znode {}: {}", service.name(), Validation.quote(path), reason);
+        String detail = field == null ? "" : field.startsWith("labels.") ? "labels" : field;
+        owner.metrics().increment(DiscoveryMetrics.ZNODE_REFUSED, service.name(), detail);
+        owner.refused(service.name(), path, reason);
+    }
+
+    private void putLocked(String child, ServiceInstance i) {
+        ServiceInstance old = byZnode.put(child, i);
+        if (old != null) {
+            ordered.remove(old);
+        }
+        ordered.add(i);
+    }
+
+    private void removeLocked(String child) {
+        ServiceInstance old = byZnode.remove(child);
+        if (old != null) {
+            ordered.remove(old);
+        }
+    }
+
+    private void changedLocked() {
+        if (firstUnpublishedEvent == null) {
+            firstUnpublishedEvent = owner.clock().instant();
+        }
+        if (!publishQueued) {
+            publishQueued = true;
+            owner.schedulePublish(this);
+        }
+    }
+
+    /** Builds and returns the next snapshot, or null when nothing changed. Runs on the publish thread. */
+    ServiceSnapshot buildNext() {
+        synchronized (this) {
+            publishQueued = false;
+            Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
+            firstUnpublishedEvent = null;
+            if (!cacheInitialized) {
+                return null;
+            }
+            boolean live = inSync && owner.isConnected();
+            List<ServiceInstance> discovered = discoveredLocked();
+            ServiceSnapshot.Source source = ServiceSnapshot.Source.ZOOKEEPER;
+            List<ServiceInstance> backends = discovered;
+            if (service.keepDefaultServers() && !service.defaultServers().isEmpty()) {
+                backends = union(discovered, service.defaultServers());
+                if (discovered.isEmpty()) {
+                    source = ServiceSnapshot.Source.DEFAULT_SERVERS;
+                }
+            } else if (discovered.isEmpty() && !service.defaultServers().isEmpty()) {
+                backends = service.defaultServers();
+                source = ServiceSnapshot.Source.DEFAULT_SERVERS;
+            }
+            if (backends.isEmpty() && service.usePreviousBackends() && !current.backends().isEmpty()) {
+                backends = current.backends();
+                source = ServiceSnapshot.Source.PREVIOUS;
+            }
+            if (current.version() > 0 && current.live() == live && current.source() == source
+                    && current.backends().equals(backends)) {
+                return null;
+            }
+            current = ServiceSnapshot.next(current, backends, source, live, time);
+            return current;
+        }
+    }
+
+    private List<ServiceInstance> discoveredLocked() {
+        if (ordered.isEmpty()) {
+            return List.of();
+        }
+        if (service.leaderElection()) {
+            ServiceInstance leader = null;
+            for (ServiceInstance i : ordered) {
+                if (i.sequence() >= 0) {
+                    leader = i;
+                    break;
+                }
+            }
+            return List.of(leader != null ? leader : ordered.first());
+        }
+        return new ArrayList<>(ordered);
+    }
+
+    private static List<ServiceInstance> union(List<ServiceInstance> a, Collection<ServiceInstance> b) {
+        Map<String, ServiceInstance> m = new LinkedHashMap<>();
+        for (ServiceInstance i : a) {
+            m.put(i.key(), i);
+        }
+        for (ServiceInstance i : b) {
+            m.putIfAbsent(i.key(), i);
+        }
+        return new ArrayList<>(m.values());
+    }
+}

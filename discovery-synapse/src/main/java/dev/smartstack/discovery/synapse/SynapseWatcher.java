@@ -1,0 +1,534 @@
+package dev.smartstack.discovery.synapse;
+
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.ZooKeeperSettings;
+import dev.smartstack.discovery.core.internal.CuratorHandle;
+import dev.smartstack.discovery.core.internal.Listeners;
+import dev.smartstack.discovery.core.internal.NamedThreadFactory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the backends of one or more services in ZooKeeper and hands each change, as an
+ * immutable {@link ServiceSnapshot}, to every {@link SnapshotOutput}.
+ *
+ * <pre>{@code
+ * ServiceProvider web = ServiceProvider.builder().service("web").build();
+ * SynapseWatcher watcher = SynapseWatcher.builder()
+ *         .zooKeeper(ZooKeeperSettings.of("127.0.0.1:2181"))
+ *         .service(WatchedService.builder().name("web").path("/nerve/services/web").build())
+ *         .output(web)
+ *         .build()
+ *         .start();
+ * watcher.awaitInitialized(Duration.ofSeconds(10));
+ * ServiceInstance target = web.next();
+ * }</pre>
+ *
+ * <p>What it promises:
+ * <ul>
+ *   <li>Each service path is watched by a {@code CuratorCache} with a persistent recursive watch:
+ *       a join costs a constant number of reads (the new node's data and its (empty) children), a
+ *       leave none, whatever the number of backends.
+ *   <li>Only direct children of the path are backends. A missing path is an empty service and is
+ *       picked up when it appears.
+ *   <li>Untrusted data is refused one znode at a time: logged at ERROR once per znode version,
+ *       counted as {@link DiscoveryMetrics#ZNODE_REFUSED}, and reported to
+ *       {@link SynapseListener#refused}.
+ *   <li>While ZooKeeper is suspended or lost, the last known backends are kept and a snapshot with
+ *       {@code live=false} is published; {@link #state()} is {@link State#STALE}. After a reconnect
+ *       (or a new session) the view is resynced without passing through an empty set.
+ *   <li>With a state file, a watcher started while ZooKeeper is down serves the saved backends
+ *       ({@link ServiceSnapshot.Source#STATE_FILE}) until ZooKeeper answers.
+ *   <li>Each output has its own daemon thread {@code smartstack-synapse-output-<n>}. An idle
+ *       output gets a change at once; a busy one gets the newest snapshot, with its delta computed
+ *       against the last one it saw. A slow or failing output never holds back the others.
+ * </ul>
+ */
+public final class SynapseWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SynapseWatcher.class);
+
+    /** The default {@link Builder#stateFileTtl(Duration)}: 24 hours, as Synapse's state_file_ttl. */
+    public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofHours(24);
+    /** Counter: an output threw from {@code start}, {@code update} or {@code close}. Tag: service (empty for start/close). */
+    public static final String OUTPUT_FAILED = "smartstack.synapse.output.failed";
+    /** How long {@link #close()} waits for each output to finish its last update. */
+    public static final Duration OUTPUT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Where the watcher is in its life, and whether its view is live. */
+    public enum State {
+        /** Built, not started. */
+        LATENT,
+        /** Started; no service has any backends yet (neither from ZooKeeper nor from the state file). */
+        STARTING,
+        /** Connected, and every service's cache is loaded and in sync. */
+        LIVE,
+        /** Serving the last known backends (or the state file's) while ZooKeeper is away or resyncing. */
+        STALE,
+        /** Closed. */
+        CLOSED
+    }
+
+    private final CuratorHandle handle;
+    private final Map<String, ServiceWatch> watches;
+    private final List<SnapshotOutput> outputs;
+    private final Listeners<SynapseListener> listeners = new Listeners<>();
+    private final StateFile stateFile;
+    private final DiscoveryMetrics metrics;
+    private final Clock clock;
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CountDownLatch initialized;
+    private final Set<String> initializedServices = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean connected = new AtomicBoolean(true);
+    private final ConnectionStateListener connectionListener = this::connectionStateChanged;
+    private final List<OutputWorker> workers = new ArrayList<>();
+    private ExecutorService publisher;
+    private ExecutorService stateWriter;
+    private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
+    private final AtomicBoolean serverProbed = new AtomicBoolean();
+    /** Where the server probe adds (and removes) a persistent watch; the node itself is never created. */
+    static final String PROBE_PATH = "/smartstack-synapse-probe";
+
+    private SynapseWatcher(Builder b) {
+        this.handle = CuratorHandle.of("SynapseWatcher", b.curator, b.zooKeeper);
+        Map<String, ServiceWatch> w = new LinkedHashMap<>();
+        for (WatchedService s : b.services) {
+            w.put(s.name(), new ServiceWatch(s, this));
+        }
+        this.watches = Collections.unmodifiableMap(w);
+        this.outputs = List.copyOf(b.outputs);
+        this.listeners.addAll(b.listeners);
+        this.metrics = b.metrics;
+        this.clock = b.clock;
+        this.stateFile = b.stateFile == null ? null : new StateFile(b.stateFile, b.stateFileTtl, b.clock);
+        this.initialized = new CountDownLatch(w.size());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts watching. Returns at once: it never waits for ZooKeeper. With a state file, the saved
+     * backends are published before this returns.
+     *
+     * @throws IllegalStateException when already started or closed, or when a borrowed Curator
+     *     client was not started
+     */
+    public SynapseWatcher start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTING)) {
+            throw new IllegalStateException("SynapseWatcher cannot be started: it is " + state.get());
+        }
+        if (!handle.isOwned() && handle.client().getState() != CuratorFrameworkState.STARTED) {
+            state.set(State.CLOSED);
+            throw new IllegalStateException("SynapseWatcher needs a started CuratorFramework but it was "
+                    + handle.client().getState());
+        }
+        publisher = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-publish"));
+        stateWriter = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-state"));
+        NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
+        Set<String> names = services();
+        for (SnapshotOutput o : outputs) {
+            OutputWorker worker = new OutputWorker(o, names, this, metrics, clock, outputThreads);
+            workers.add(worker);
+            worker.start();
+        }
+        if (stateFile != null) {
+            stateFile.load(names).forEach((service, entry) -> {
+                ServiceSnapshot seeded = watches.get(service).seed(entry.backends());
+                if (seeded != null) {
+                    log.info("synapse '{}' serves {} backends from state file {} until ZooKeeper answers", service,
+                            seeded.backends().size(), stateFile.path());
+                    deliver(seeded);
+                }
+            });
+        }
+        handle.start();
+        CuratorFramework client = handle.client();
+        connected.set(client.getZookeeperClient().isConnected());
+        client.getConnectionStateListenable().addListener(connectionListener);
+        for (ServiceWatch w : watches.values()) {
+            w.start(client);
+        }
+        probeServer(client);
+        log.info("synapse started watching {} services: {}", watches.size(), names);
+        updateState();
+        return this;
+    }
+
+    /**
+     * Stops watching, lets every output take its last snapshot, then calls each output's
+     * {@code close()}. Closes the Curator client only if the watcher built it. Idempotent.
+     */
+    @Override
+    public void close() {
+        State before = state.getAndSet(State.CLOSED);
+        if (before == State.CLOSED) {
+            return;
+        }
+        if (before != State.LATENT) {
+            handle.client().getConnectionStateListenable().removeListener(connectionListener);
+            for (ServiceWatch w : watches.values()) {
+                w.close();
+            }
+            shutdown(publisher);
+            shutdown(stateWriter);
+            for (OutputWorker worker : workers) {
+                worker.close(OUTPUT_CLOSE_TIMEOUT);
+            }
+            handle.close();
+            fireStateChanged(before, State.CLOSED);
+        } else {
+            handle.close();
+        }
+        log.info("synapse closed");
+    }
+
+    private static void shutdown(ExecutorService executor) {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(OUTPUT_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until every service has its first snapshot, from ZooKeeper or from the state file.
+     *
+     * @return true when they all have one, false on timeout or interruption
+     */
+    public boolean awaitInitialized(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout == null");
+        try {
+            return initialized.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The latest snapshot of {@code service}: version 0 with no backends before the first one.
+     *
+     * @throws IllegalArgumentException when the service is not watched
+     */
+    public ServiceSnapshot snapshot(String service) {
+        ServiceWatch w = watches.get(service);
+        if (w == null) {
+            throw new IllegalArgumentException("service " + dev.smartstack.discovery.core.Validation.quote(service)
+                    + " is not watched; watched services are " + watches.keySet());
+        }
+        return w.current();
+    }
+
+    /** Where the watcher is, and whether its view is live or stale. */
+    public State state() {
+        return state.get();
+    }
+
+    /** The watched services' names, in the order they were configured. */
+    public Set<String> services() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(watches.keySet()));
+    }
+
+    // ---- package-private plumbing for ServiceWatch and OutputWorker ----
+
+    Clock clock() {
+        return clock;
+    }
+
+    DiscoveryMetrics metrics() {
+        return metrics;
+    }
+
+    /** Switches every service to a TreeCache, as for a server older than 3.6 (for tests). */
+    void fallBackToTreeCache() {
+        serverProbed.set(true);
+        watches.values().forEach(w -> w.fallBackToTreeCache(handle.client()));
+    }
+
+    boolean usesTreeCache(String service) {
+        return watches.get(service).usesTreeCache();
+    }
+
+    boolean isConnected() {
+        return connected.get();
+    }
+
+    void refused(String service, String path, String reason) {
+        listeners.fire(l -> l.refused(service, path, reason));
+    }
+
+    void outputFailed(SnapshotOutput output, ServiceSnapshot snapshot, Throwable error) {
+        metrics.increment(OUTPUT_FAILED, snapshot == null ? "" : snapshot.service(), error.getClass().getSimpleName());
+        listeners.fire(l -> l.outputFailed(output, snapshot, error));
+    }
+
+    void schedulePublish(ServiceWatch watch) {
+        try {
+            publisher.execute(() -> publish(watch));
+        } catch (RejectedExecutionException e) {
+            log.debug("synapse '{}' change after close ignored", watch.name());
+        }
+    }
+
+    private void publish(ServiceWatch watch) {
+        try {
+            ServiceSnapshot next = watch.buildNext();
+            if (next != null) {
+                deliver(next);
+                if (stateFile != null && next.source() != ServiceSnapshot.Source.STATE_FILE
+                        && stateFile.record(next)) {
+                    scheduleStateWrite();
+                }
+            }
+        } catch (Throwable t) {
+            log.error("synapse '{}' failed to publish", watch.name(), t);
+        }
+    }
+
+    private void deliver(ServiceSnapshot snapshot) {
+        if (snapshot.hasChanges() || snapshot.version() == 1) {
+            log.info("synapse '{}' {}", snapshot.service(), snapshot);
+        } else {
+            log.debug("synapse '{}' {}", snapshot.service(), snapshot);
+        }
+        for (OutputWorker w : workers) {
+            w.offer(snapshot);
+        }
+        metrics.increment(DiscoveryMetrics.SNAPSHOT_PUBLISHED, snapshot.service(), "");
+        listeners.fire(l -> l.published(snapshot));
+        if (initializedServices.add(snapshot.service())) {
+            initialized.countDown();
+        }
+        updateState();
+    }
+
+    private void scheduleStateWrite() {
+        if (stateWriteQueued.compareAndSet(false, true)) {
+            try {
+                stateWriter.execute(() -> {
+                    stateWriteQueued.set(false);
+                    stateFile.write();
+                });
+            } catch (RejectedExecutionException e) {
+                stateWriteQueued.set(false);
+            }
+        }
+    }
+
+    private void connectionStateChanged(CuratorFramework client, ConnectionState newState) {
+        try {
+            switch (newState) {
+                case SUSPENDED, LOST -> {
+                    connected.set(false);
+                    log.warn("synapse lost its ZooKeeper connection ({}): keeping the last known backends of {}",
+                            newState, watches.keySet());
+                    watches.values().forEach(ServiceWatch::connectionLost);
+                }
+                case CONNECTED, RECONNECTED -> {
+                    boolean wasConnected = connected.getAndSet(true);
+                    probeServer(client);
+                    if (newState == ConnectionState.RECONNECTED || !wasConnected) {
+                        log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
+                        watches.values().forEach(w -> w.resync(client));
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (Throwable t) {
+            log.error("synapse failed to handle connection state {}", newState, t);
+        }
+    }
+
+    /**
+     * Finds out once whether the server supports persistent watches (ZooKeeper 3.6 or newer) by
+     * adding one on a path that is never created; when the server answers UNIMPLEMENTED, every
+     * service falls back to a TreeCache. Costs one request (and one to remove the probe) per
+     * watcher; a probe that fails for another reason is retried on the next connection.
+     */
+    private void probeServer(CuratorFramework client) {
+        if (serverProbed.get() || watches.values().stream().allMatch(ServiceWatch::usesTreeCache)) {
+            return;
+        }
+        Watcher probe = event -> { };
+        try {
+            client.watchers().add().withMode(AddWatchMode.PERSISTENT).inBackground((c, event) -> {
+                KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
+                if (rc == KeeperException.Code.OK) {
+                    serverProbed.set(true);
+                    try {
+                        c.watchers().remove(probe).ofType(Watcher.WatcherType.Any).quietly().inBackground()
+                                .forPath(PROBE_PATH);
+                    } catch (Exception e) {
+                        log.debug("synapse could not remove its probe watch", e);
+                    }
+                } else if (rc == KeeperException.Code.UNIMPLEMENTED) {
+                    if (serverProbed.compareAndSet(false, true)) {
+                        log.warn("synapse: the ZooKeeper server does not support persistent watches (older than 3.6);"
+                                + " falling back to TreeCache for {}", watches.keySet());
+                        watches.values().forEach(w -> w.fallBackToTreeCache(c));
+                    }
+                } else {
+                    log.debug("synapse server probe failed ({}); trying again on the next connection", rc);
+                }
+            }).usingWatcher(probe).forPath(PROBE_PATH);
+        } catch (Exception e) {
+            log.debug("synapse server probe could not be sent", e);
+        }
+    }
+
+    private void updateState() {
+        while (true) {
+            State before = state.get();
+            if (before == State.CLOSED || before == State.LATENT) {
+                return;
+            }
+            boolean allLive = true;
+            boolean anyData = false;
+            for (ServiceWatch w : watches.values()) {
+                allLive &= w.isLive();
+                anyData |= w.hasData();
+            }
+            State after = allLive ? State.LIVE : anyData ? State.STALE : State.STARTING;
+            if (after == before) {
+                return;
+            }
+            if (state.compareAndSet(before, after)) {
+                log.info("synapse is now {} (was {})", after, before);
+                fireStateChanged(before, after);
+                return;
+            }
+        }
+    }
+
+    private void fireStateChanged(State from, State to) {
+        listeners.fire(l -> l.stateChanged(from, to));
+    }
+
+    @Override
+    public String toString() {
+        return "SynapseWatcher{" + watches.keySet() + ", " + state.get() + "}";
+    }
+
+    /** Builds a {@link SynapseWatcher}: a connection and at least one service are required. */
+    public static final class Builder {
+        private CuratorFramework curator;
+        private ZooKeeperSettings zooKeeper;
+        private final List<WatchedService> services = new ArrayList<>();
+        private final List<SnapshotOutput> outputs = new ArrayList<>();
+        private final List<SynapseListener> listeners = new ArrayList<>();
+        private Path stateFile;
+        private Duration stateFileTtl = DEFAULT_STATE_FILE_TTL;
+        private DiscoveryMetrics metrics = DiscoveryMetrics.NOOP;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The caller's Curator client, already started; the watcher never closes it. */
+        public Builder curator(CuratorFramework client) {
+            this.curator = Objects.requireNonNull(client, "curator == null");
+            return this;
+        }
+
+        /** Settings for a client the watcher builds, starts and closes. */
+        public Builder zooKeeper(ZooKeeperSettings settings) {
+            this.zooKeeper = Objects.requireNonNull(settings, "zooKeeper == null");
+            return this;
+        }
+
+        /** A service to watch; at least one is required, and names must be unique. */
+        public Builder service(WatchedService service) {
+            this.services.add(Objects.requireNonNull(service, "service == null"));
+            return this;
+        }
+
+        /** An output; any number, each on its own thread. Default none. */
+        public Builder output(SnapshotOutput output) {
+            this.outputs.add(Objects.requireNonNull(output, "output == null"));
+            return this;
+        }
+
+        /** A listener for refusals, state changes and output failures. Default none. */
+        public Builder listener(SynapseListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener == null"));
+            return this;
+        }
+
+        /** Where to keep the last known backends. Default none. */
+        public Builder stateFile(Path path) {
+            this.stateFile = Objects.requireNonNull(path, "stateFile == null");
+            return this;
+        }
+
+        /** How old a state file entry may be and still be served. Default 24 hours. */
+        public Builder stateFileTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "stateFileTtl == null");
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("stateFileTtl must be positive but was " + ttl);
+            }
+            this.stateFileTtl = ttl;
+            return this;
+        }
+
+        /** Default {@link DiscoveryMetrics#NOOP}. */
+        public Builder metrics(DiscoveryMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics == null");
+            return this;
+        }
+
+        /** Default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock == null");
+            return this;
+        }
+
+        /**
+         * Checks the settings; does no I/O.
+         *
+         * @throws IllegalArgumentException naming what is missing or wrong
+         */
+        public SynapseWatcher build() {
+            if (services.isEmpty()) {
+                throw new IllegalArgumentException("SynapseWatcher needs at least one service");
+            }
+            Set<String> names = new LinkedHashSet<>();
+            for (WatchedService s : services) {
+                if (!names.add(s.name())) {
+                    throw new IllegalArgumentException("service '" + s.name() + "' is configured twice");
+                }
+            }
+            return new SynapseWatcher(this);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.smartstack.discovery.synapse;
+
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.core.ZnodeDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * One service a {@link SynapseWatcher} watches: a Synapse service entry without its HAProxy part.
+ * Immutable; built with {@link #builder()}.
+ */
+public final class WatchedService {
+    private final String name;
+    private final String path;
+    private final ZnodeDecoder decoder;
+    private final List<LabelFilter> labelFilters;
+    private final List<ServiceInstance> defaultServers;
+    private final boolean keepDefaultServers;
+    private final boolean usePreviousBackends;
+    private final Integer backendPortOverride;
+    private final boolean leaderElection;
+
+    private WatchedService(Builder b) {
+        this.name = b.name;
+        this.path = b.path;
+        this.decoder = b.decoder;
+        this.labelFilters = List.copyOf(b.labelFilters);
+        this.defaultServers = List.copyOf(b.defaultServers);
+        this.keepDefaultServers = b.keepDefaultServers;
+        this.usePreviousBackends = b.usePreviousBackends;
+        this.backendPortOverride = b.backendPortOverride;
+        this.leaderElection = b.leaderElection;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The service name, as used in snapshots and output file names. */
+    public String name() {
+        return name;
+    }
+
+    /** The ZooKeeper path whose direct children are the backends. */
+    public String path() {
+        return path;
+    }
+
+    public ZnodeDecoder decoder() {
+        return decoder;
+    }
+
+    public List<LabelFilter> labelFilters() {
+        return labelFilters;
+    }
+
+    public List<ServiceInstance> defaultServers() {
+        return defaultServers;
+    }
+
+    public boolean keepDefaultServers() {
+        return keepDefaultServers;
+    }
+
+    public boolean usePreviousBackends() {
+        return usePreviousBackends;
+    }
+
+    public OptionalInt backendPortOverride() {
+        return backendPortOverride == null ? OptionalInt.empty() : OptionalInt.of(backendPortOverride);
+    }
+
+    public boolean leaderElection() {
+        return leaderElection;
+    }
+
+    @Override
+    public String toString() {
+        return "WatchedService{" + name + " at " + path + "}";
+    }
+
+    /** Builds a {@link WatchedService}. {@code name} and {@code path} are required. */
+    public static final class Builder {
+        private String name;
+        private String path;
+        private ZnodeDecoder decoder = ZnodeDecoder.nerve();
+        private final List<LabelFilter> labelFilters = new ArrayList<>();
+        private final List<ServiceInstance> defaultServers = new ArrayList<>();
+        private boolean keepDefaultServers;
+        private boolean usePreviousBackends = true;
+        private Integer backendPortOverride;
+        private boolean leaderElection;
+
+        private Builder() {
+        }
+
+        /** Required: 1 to 200 of {@code [A-Za-z0-9._:@-]}. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Required: an absolute ZooKeeper path such as {@code /nerve/services/web}. */
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        /** How znode data is read; default {@link ZnodeDecoder#nerve()}. */
+        public Builder decoder(ZnodeDecoder decoder) {
+            this.decoder = Objects.requireNonNull(decoder, "decoder == null");
+            return this;
+        }
+
+        /** Keep only the backends that pass every filter; default none. */
+        public Builder labelFilters(List<LabelFilter> filters) {
+            Objects.requireNonNull(filters, "labelFilters == null");
+            for (LabelFilter f : filters) {
+                Objects.requireNonNull(f, "labelFilters contains null");
+            }
+            this.labelFilters.clear();
+            this.labelFilters.addAll(filters);
+            return this;
+        }
+
+        /** Adds one label filter. */
+        public Builder labelFilter(LabelFilter filter) {
+            this.labelFilters.add(Objects.requireNonNull(filter, "labelFilter == null"));
+            return this;
+        }
+
+        /** Used when discovery finds no backend (or always, with keepDefaultServers); default none. */
+        public Builder defaultServers(List<ServiceInstance> servers) {
+            Objects.requireNonNull(servers, "defaultServers == null");
+            for (ServiceInstance s : servers) {
+                Objects.requireNonNull(s, "defaultServers contains null");
+            }
+            this.defaultServers.clear();
+            this.defaultServers.addAll(servers);
+            return this;
+        }
+
+        /** Always add the default servers to what is discovered; default false. */
+        public Builder keepDefaultServers(boolean keep) {
+            this.keepDefaultServers = keep;
+            return this;
+        }
+
+        /** Never replace a non-empty set of backends with an empty one; default true. */
+        public Builder usePreviousBackends(boolean use) {
+            this.usePreviousBackends = use;
+            return this;
+        }
+
+        /** Replace every discovered backend's port; default none. */
+        public Builder backendPortOverride(int port) {
+            this.backendPortOverride = Validation.requireValidPort("backendPortOverride", port);
+            return this;
+        }
+
+        /** Only the backend with the lowest sequence number; default false. */
+        public Builder leaderElection(boolean on) {
+            this.leaderElection = on;
+            return this;
+        }
+
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalArgumentException naming the missing or bad setting and its value
+         */
+        public WatchedService build() {
+            if (name == null) {
+                throw new IllegalArgumentException("service name == null");
+            }
+            if (!Validation.isValidName(name)) {
+                throw new IllegalArgumentException("service name must be 1 to " + Validation.MAX_NAME_LENGTH
+                        + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(name));
+            }
+            if (path == null) {
+                throw new IllegalArgumentException("service '" + name + "' path == null");
+            }
+            if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")
+                    || Validation.hasControlCharacter(path)) {
+                throw new IllegalArgumentException("service '" + name
+                        + "' path must be an absolute ZooKeeper path such as /nerve/services/web but was "
+                        + Validation.quote(path));
+            }
+            return new WatchedService(this);
+        }
+    }
+}
