@@ -381,6 +381,40 @@ class NerveReporterIT {
     }
 
     @Test
+    void sessionReplaced_oldSessionStillAliveOnServer_staleNodeDeleted() throws Exception {
+        // The client gives up on its session while the server still holds it (a partition): the old
+        // node would stay for the whole session timeout. A second handle on the same session keeps
+        // it alive, so only the reporter's sweep can remove that node.
+        client = newClient(Duration.ofSeconds(30));
+        reporter = NerveReporter.builder().curator(client).service(service().build()).build().start();
+        await().atMost(WAIT).until(() -> children().size() == 1);
+        String first = zkPath + "/" + children().get(0);
+        org.apache.zookeeper.ZooKeeper old = client.getZookeeperClient().getZooKeeper();
+        long oldSession = old.getSessionId();
+        CountDownLatch cloneConnected = new CountDownLatch(1);
+        org.apache.zookeeper.ZooKeeper clone = new org.apache.zookeeper.ZooKeeper(server.getConnectString(), 30_000,
+                e -> {
+                    if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                        cloneConnected.countDown();
+                    }
+                }, oldSession, old.getSessionPasswd());
+        try {
+            assertThat(cloneConnected.await(20, TimeUnit.SECONDS)).isTrue();
+            old.getTestable().injectSessionExpiration();
+
+            await().atMost(WAIT).until(() -> {
+                List<String> c = children();
+                return c.size() == 1 && !(zkPath + "/" + c.get(0)).equals(first);
+            });
+            assertThat(clone.getState().isAlive()).isTrue();
+            assertThat(clone.exists(first, false)).isNull();
+            assertThat(stat(zkPath + "/" + children().get(0)).getEphemeralOwner()).isNotEqualTo(oldSession);
+        } finally {
+            clone.close();
+        }
+    }
+
+    @Test
     void register_duplicateOfOwnSession_removed() throws Exception {
         // A create that succeeded but whose response was lost leaves a second node of our session.
         client = newClient(Duration.ofSeconds(10));
