@@ -119,6 +119,11 @@ public final class NerveAgent implements AutoCloseable {
         return b.build();
     }
 
+    /** One reporter, hence one ZooKeeper client, per distinct set of {@code zk_hosts}. */
+    int reporterCount() {
+        return reporters.size();
+    }
+
     public NerveConfig config() {
         return config;
     }
