@@ -282,6 +282,61 @@ class NerveReporterIT {
     }
 
     @Test
+    void rateLimit_noTokenLeft_holdsTransitionBack() throws Exception {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        AtomicInteger rounds = new AtomicInteger();
+        reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
+                .service(service().rateLimit(new NerveService.RateLimit(0.001, 1, false)).check(() -> {
+                    rounds.incrementAndGet();
+                    return healthy.get() ? HealthResult.ok() : HealthResult.unhealthy("no");
+                }).build())
+                .build().start();
+        await().atMost(WAIT).until(() -> children().size() == 1);
+        healthy.set(false);
+        int after = rounds.get();
+        await().atMost(WAIT).until(() -> rounds.get() >= after + 10);
+        assertThat(children()).hasSize(1);
+    }
+
+    @Test
+    void rateLimitShadowMode_noTokenLeft_transitionHappens() throws Exception {
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
+                .service(service().rateLimit(new NerveService.RateLimit(0.001, 1, true))
+                        .check(() -> healthy.get() ? HealthResult.ok() : HealthResult.unhealthy("no")).build())
+                .build().start();
+        await().atMost(WAIT).until(() -> children().size() == 1);
+        healthy.set(false);
+        await().atMost(WAIT).until(() -> children().isEmpty());
+    }
+
+    @Test
+    void listener_throws_reporterCarriesOn() throws Exception {
+        RecordingListener events = new RecordingListener();
+        reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
+                .listener(new NerveListener() {
+                    @Override
+                    public void up(String service) {
+                        throw new IllegalStateException("bad listener");
+                    }
+
+                    @Override
+                    public void registered(String service, String path) {
+                        throw new IllegalStateException("bad listener");
+                    }
+                })
+                .listener(events)
+                .service(service().build())
+                .build().start();
+        await().atMost(WAIT).until(() -> children().size() == 1);
+        reporter.maintenance(true);
+        await().atMost(WAIT).until(() -> children().isEmpty());
+        String node = zkPath + "/i-1_0000000000";
+        await().atMost(WAIT).until(() -> events.events.size() == 3);
+        assertThat(events.events).containsExactly("up web", "registered " + node, "deregistered " + node);
+    }
+
+    @Test
     void maintenance_takesOutAndPutsBack() throws Exception {
         reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
                 .service(service().build())
