@@ -86,11 +86,27 @@ class AgentProcessIT {
             await().atMost(WAIT).until(() -> mine("term-1").size() == 1);
             agent.destroy(); // SIGTERM
             assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            // The session lasts 30 s: the node is gone at once only because the agent deleted it.
+            // The session lasts 30 s: the node is gone at exit because the agent deleted it (its log says so).
             assertThat(mine("term-1")).isEmpty();
             String log = Files.readString(dir.resolve("agent.log"));
             assertThat(log).contains("INFO NerveReporter - nerve 'web' deregistered " + PATH + "/term-1_");
             assertThat(log).doesNotContain("Exception");
+        } finally {
+            agent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigint_deregistersBeforeExit() throws Exception {
+        Process agent = startAgent("int-1", 30);
+        try {
+            await().atMost(WAIT).until(() -> mine("int-1").size() == 1);
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(agent.pid())).start();
+            assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(kill.exitValue()).isZero();
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(mine("int-1")).isEmpty();
+            assertThat(Files.readString(dir.resolve("agent.log"))).contains("nerve 'web' deregistered " + PATH + "/int-1_");
         } finally {
             agent.destroyForcibly();
         }

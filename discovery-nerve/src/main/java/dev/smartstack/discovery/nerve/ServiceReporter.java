@@ -56,6 +56,7 @@ final class ServiceReporter {
     private volatile boolean maintenance;
     private volatile boolean closing;
     private volatile String path;
+    private String lastFailure;
 
     ServiceReporter(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
             DiscoveryMetrics metrics, LongSupplier nanoTime) {
@@ -226,6 +227,7 @@ final class ServiceReporter {
                 if (current != null) {
                     Stat stat = client.checkExists().forPath(current);
                     if (stat != null && stat.getEphemeralOwner() == session) {
+                        lastFailure = null;
                         return;
                     }
                     log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again",
@@ -237,9 +239,16 @@ final class ServiceReporter {
             } else {
                 deregister(current);
             }
+            lastFailure = null;
         } catch (Exception e) {
             String where = current != null ? current : service.nodePrefix();
-            log.warn("nerve '{}' ZooKeeper operation on {} failed, will retry: {}", name, where, e.toString());
+            String failure = e.toString();
+            if (failure.equals(lastFailure)) {
+                log.debug("nerve '{}' ZooKeeper operation on {} failed again: {}", name, where, failure);
+            } else {
+                log.warn("nerve '{}' ZooKeeper operation on {} failed, will retry: {}", name, where, failure);
+            }
+            lastFailure = failure;
             DiscoveryException error = new DiscoveryException(name, where, "ZooKeeper operation failed: " + e, e);
             listeners.fire(l -> l.error(name, error));
         }
@@ -257,10 +266,15 @@ final class ServiceReporter {
             created = createEphemeral(prefix, data, session);
         }
         path = created;
-        removeStale(created);
         metrics.increment(DiscoveryMetrics.REGISTERED, name, "");
         log.info("nerve '{}' registered {}", name, created);
         listeners.fire(l -> l.registered(name, created));
+        try {
+            removeStale(created);
+        } catch (Exception e) {
+            // An old session's node still goes when the server expires that session.
+            log.warn("nerve '{}' could not look for stale registrations next to {}: {}", name, created, e.toString());
+        }
     }
 
     private String createEphemeral(String prefix, byte[] data, long session) throws Exception {
