@@ -337,6 +337,26 @@ class NerveReporterIT {
     }
 
     @Test
+    void register_digestAclSettings_nodeReadableByAllDeletableOnlyByUs() throws Exception {
+        // Its own root: the parents get the same ACL, which must not lock other tests out of /nerve.
+        zkPath = "/acl/services";
+        reporter = NerveReporter.builder()
+                .zooKeeper(ZooKeeperSettings.builder().connectString(server.getConnectString())
+                        .digest("nerve", "secret").creatorAllWorldRead().build())
+                .service(service().build())
+                .build().start();
+        await().atMost(WAIT).until(() -> children().size() == 1);
+        String node = zkPath + "/" + children().get(0);
+        List<org.apache.zookeeper.data.ACL> acl = observer.getACL().forPath(node);
+        assertThat(acl).extracting(a -> a.getId().getScheme()).containsExactlyInAnyOrder("digest", "world");
+        assertThat(observer.getData().forPath(node)).isNotEmpty();
+        assertThatThrownBy(() -> observer.delete().forPath(node))
+                .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+        reporter.close();
+        assertThat(children()).isEmpty();
+    }
+
+    @Test
     void maintenance_takesOutAndPutsBack() throws Exception {
         reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
                 .service(service().build())
