@@ -151,7 +151,7 @@ class NerveReporterIT {
     }
 
     @Test
-    void riseAndFall_countedPerCheckRound() {
+    void riseAndFall_countedPerCheckRound() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         AtomicBoolean healthy = new AtomicBoolean(true);
         AtomicInteger callsAtRegistration = new AtomicInteger();
@@ -164,7 +164,10 @@ class NerveReporterIT {
             }
             return healthy.get() ? HealthResult.ok() : HealthResult.unhealthy("flipped");
         };
-        reporter = NerveReporter.builder().zooKeeper(ZooKeeperSettings.of(server.getConnectString()))
+        // Connected before the first round, so that registration waits for nothing but rise.
+        client = newClient(Duration.ofSeconds(10));
+        assertThat(client.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
+        reporter = NerveReporter.builder().curator(client)
                 .listener(new NerveListener() {
                     @Override
                     public void registered(String service, String path) {
