@@ -1,5 +1,8 @@
 /**
  * Measurement harnesses: runnable classes that report figures (latency percentiles, ZooKeeper
- * reads per change). They are not tests and assert nothing about time.
+ * reads per change, reloads per change). They are not tests and assert nothing about time.
+ * {@link dev.smartstack.discovery.benchmarks.NerveHarness} measures how fast a registration goes
+ * away; {@link dev.smartstack.discovery.benchmarks.SynapseHarness} how fast a change reaches the
+ * watcher's outputs.
  */
 package dev.smartstack.discovery.benchmarks;

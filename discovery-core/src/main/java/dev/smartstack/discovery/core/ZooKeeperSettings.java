@@ -98,15 +98,17 @@ public final class ZooKeeperSettings {
         }
         if (acl != null) {
             List<ACL> fixed = acl;
+            // A mutable copy each time: ZooKeeper.validateACL calls contains(null), which an
+            // immutable List.copyOf list answers with a NullPointerException.
             b.aclProvider(new ACLProvider() {
                 @Override
                 public List<ACL> getDefaultAcl() {
-                    return fixed;
+                    return new ArrayList<>(fixed);
                 }
 
                 @Override
                 public List<ACL> getAclForPath(String path) {
-                    return fixed;
+                    return new ArrayList<>(fixed);
                 }
             });
         }

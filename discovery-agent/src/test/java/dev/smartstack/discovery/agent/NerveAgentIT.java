@@ -1,0 +1,93 @@
+package dev.smartstack.discovery.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.smartstack.discovery.agent.config.NerveConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent in-process, from a plain Nerve config file, seen by an independent ZooKeeper client. */
+class NerveAgentIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void nerveConfig_healthFlips_znodeAppearsVanishesAfterFallAndReturns() throws Exception {
+        try (TestingServer zk = new TestingServer(true); HealthServer backend = new HealthServer()) {
+            Path heartbeat = dir.resolve("heartbeat");
+            Path file = dir.resolve("nerve.conf.json");
+            Files.writeString(file, """
+                    {
+                      "instance_id": "agent-1",
+                      "heartbeat_path": "%s",
+                      "services": {
+                        "web": {
+                          "host": "127.0.0.1",
+                          "port": %d,
+                          "zk_hosts": ["%s"],
+                          "zk_path": "/nerve/services/web/services",
+                          "check_interval": 0.1,
+                          "weight": 5,
+                          "checks": [
+                            {"type": "http", "uri": "/health", "timeout": 2, "rise": 2, "fall": 3, "expect": "OK"}
+                          ]
+                        },
+                        "web-tcp": {
+                          "host": "127.0.0.1",
+                          "port": %d,
+                          "zk_hosts": ["%s"],
+                          "zk_path": "/nerve/services/web-tcp/services",
+                          "node_type": "ephemeral",
+                          "checks": [{"type": "tcp", "timeout": 2}]
+                        }
+                      }
+                    }
+                    """.formatted(heartbeat, backend.port(), zk.getConnectString(), backend.port(), zk.getConnectString()));
+            try (CuratorFramework observer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+                observer.start();
+                observer.blockUntilConnected(30, TimeUnit.SECONDS);
+                String path = "/nerve/services/web/services";
+                try (NerveAgent agent = NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null), "nerve.conf.json").start()) {
+                    await().atMost(WAIT).until(() -> children(observer, path).size() == 1);
+                    String child = children(observer, path).get(0);
+                    assertThat(child).isEqualTo("agent-1_0000000000");
+                    assertThat(JSON.readTree(observer.getData().forPath(path + "/" + child)).toString())
+                            .isEqualTo("{\"host\":\"127.0.0.1\",\"port\":" + backend.port() + ",\"name\":\"agent-1\",\"weight\":5}");
+                    await().atMost(WAIT).until(() -> children(observer, "/nerve/services/web-tcp/services").equals(List.of("agent-1")));
+                    await().atMost(WAIT).until(() -> Files.exists(heartbeat));
+                    assertThat(Files.readString(heartbeat).strip()).matches("\\d+");
+
+                    backend.healthy.set(false);
+                    int before = backend.requests.get();
+                    await().atMost(WAIT).until(() -> children(observer, path).isEmpty());
+                    assertThat(backend.requests.get() - before).isGreaterThanOrEqualTo(3);
+                    assertThat(agent.isRegistered("web")).isFalse();
+
+                    backend.healthy.set(true);
+                    await().atMost(WAIT).until(() -> children(observer, path).size() == 1);
+                    assertThat(children(observer, path).get(0)).isEqualTo("agent-1_0000000001");
+                }
+                assertThat(children(observer, path)).isEmpty();
+                assertThat(children(observer, "/nerve/services/web-tcp/services")).isEmpty();
+            }
+        }
+    }
+
+    static List<String> children(CuratorFramework c, String path) throws Exception {
+        return c.checkExists().forPath(path) == null ? List.of() : c.getChildren().forPath(path);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.smartstack.discovery.nerve;
+
+import dev.smartstack.discovery.core.Validation;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/** The health checks of Ruby Nerve: HTTP and TCP. */
+public final class HealthChecks {
+    /** The default timeout of HTTP and TCP checks, as in Ruby Nerve: 100 ms. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+    private HealthChecks() {
+    }
+
+    /** An HTTP check of {@code http://host:port/uri} with the defaults; see {@link #http()}. */
+    public static HealthCheck http(String host, int port, String uri) {
+        return http().host(host).port(port).uri(uri).build();
+    }
+
+    /**
+     * An HTTP check, built step by step. It passes on a status from 200 to 399 whose body contains
+     * {@code expect} (when set). It uses the JDK {@link HttpClient} over HTTP/1.1.
+     */
+    public static HttpCheckBuilder http() {
+        return new HttpCheckBuilder();
+    }
+
+    /** A TCP check: passes when a connection to {@code host:port} is accepted within {@code timeout}. */
+    public static HealthCheck tcp(String host, int port, Duration timeout) {
+        Validation.requireValidHost(host);
+        Validation.requireValidPort(port);
+        requirePositive(timeout);
+        return new TcpCheck(host, port, timeout);
+    }
+
+    static Duration requirePositive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout == null");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive but was " + timeout);
+        }
+        return timeout;
+    }
+
+    /** Builds an HTTP check. Required: host, port, uri. */
+    public static final class HttpCheckBuilder {
+        private String host;
+        private int port;
+        private String uri;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String expect;
+        private boolean ssl;
+        private SSLContext sslContext;
+
+        private HttpCheckBuilder() {
+        }
+
+        /** Required: the host to connect to. */
+        public HttpCheckBuilder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Required: 1 to 65535. */
+        public HttpCheckBuilder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Required: the path (and query) to request, starting with {@code /}. */
+        public HttpCheckBuilder uri(String uri) {
+            this.uri = uri;
+            return this;
+        }
+
+        /** Connect plus response timeout; default 100 ms. */
+        public HttpCheckBuilder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Adds a request header. Default none. */
+        public HttpCheckBuilder header(String name, String value) {
+            Objects.requireNonNull(name, "header name == null");
+            Objects.requireNonNull(value, "header value == null");
+            headers.put(name, value);
+            return this;
+        }
+
+        /** Adds request headers. */
+        public HttpCheckBuilder headers(Map<String, String> headers) {
+            headers.forEach(this::header);
+            return this;
+        }
+
+        /** A substring the body must contain. Default none. */
+        public HttpCheckBuilder expect(String expect) {
+            this.expect = expect;
+            return this;
+        }
+
+        /**
+         * Use HTTPS. Default false. The certificate is verified against the JDK's default trust
+         * store unless {@link #sslContext(SSLContext)} says otherwise (Ruby Nerve does not verify).
+         */
+        public HttpCheckBuilder ssl(boolean ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /** The TLS context for {@code ssl}; default the JDK's default context. */
+        public HttpCheckBuilder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext == null");
+            return this;
+        }
+
+        /** Validates the settings; does no I/O. */
+        public HealthCheck build() {
+            Validation.requireValidHost(host);
+            Validation.requireValidPort(port);
+            if (uri == null) {
+                throw new IllegalArgumentException("uri is required for an http check");
+            }
+            if (!uri.startsWith("/") || Validation.hasControlCharacter(uri) || uri.contains(" ")) {
+                throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri));
+            }
+            requirePositive(timeout);
+            String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            URI target;
+            try {
+                target = URI.create((ssl ? "https://" : "http://") + hostPart + ":" + port + uri);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri), e);
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout).GET();
+            headers.forEach((k, v) -> {
+                try {
+                    request.header(k, v);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("header " + Validation.quote(k) + " cannot be set: " + e.getMessage(), e);
+                }
+            });
+            HttpClient.Builder client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(timeout);
+            if (sslContext != null) {
+                client.sslContext(sslContext);
+            }
+            return new HttpCheck(client.build(), request.build(), timeout, expect);
+        }
+    }
+
+    private static final class HttpCheck implements HealthCheck {
+        private final HttpClient client;
+        private final HttpRequest request;
+        private final Duration timeout;
+        private final String expect;
+
+        HttpCheck(HttpClient client, HttpRequest request, Duration timeout, String expect) {
+            this.client = client;
+            this.request = request;
+            this.timeout = timeout;
+            this.expect = expect;
+        }
+
+        @Override
+        public HealthResult check() {
+            HttpResponse<String> response;
+            try {
+                response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                return HealthResult.unhealthy("GET " + request.uri() + " failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return HealthResult.unhealthy("GET " + request.uri() + " interrupted");
+            }
+            int status = response.statusCode();
+            if (status < 200 || status > 399) {
+                return HealthResult.unhealthy("GET " + request.uri() + " returned " + status);
+            }
+            if (expect != null && (response.body() == null || !response.body().contains(expect))) {
+                return HealthResult.unhealthy("GET " + request.uri() + " body does not contain " + Validation.quote(expect));
+            }
+            return HealthResult.ok();
+        }
+
+        @Override
+        public Duration timeout() {
+            return timeout;
+        }
+
+        @Override
+        public String toString() {
+            return "http " + request.uri();
+        }
+    }
+
+    private static final class TcpCheck implements HealthCheck {
+        private final String host;
+        private final int port;
+        private final Duration timeout;
+
+        TcpCheck(String host, int port, Duration timeout) {
+            this.host = host;
+            this.port = port;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public HealthResult check() {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), Math.toIntExact(Math.max(1, timeout.toMillis())));
+                return HealthResult.ok();
+            } catch (IOException e) {
+                return HealthResult.unhealthy("tcp " + host + ":" + port + " failed: " + e);
+            }
+        }
+
+        @Override
+        public Duration timeout() {
+            return timeout;
+        }
+
+        @Override
+        public String toString() {
+            return "tcp " + host + ":" + port;
+        }
+    }
+}
