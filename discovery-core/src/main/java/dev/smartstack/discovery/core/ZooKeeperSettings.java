@@ -97,18 +97,18 @@ public final class ZooKeeperSettings {
             b.authorization(authInfos);
         }
         if (acl != null) {
+            // The field is an unmodifiable view of an ArrayList, which answers contains(null) as
+            // ZooKeeper.validateACL asks (a List.copyOf list throws instead).
             List<ACL> fixed = acl;
-            // A mutable copy each time: ZooKeeper.validateACL calls contains(null), which an
-            // immutable List.copyOf list answers with a NullPointerException.
             b.aclProvider(new ACLProvider() {
                 @Override
                 public List<ACL> getDefaultAcl() {
-                    return new ArrayList<>(fixed);
+                    return fixed;
                 }
 
                 @Override
                 public List<ACL> getAclForPath(String path) {
-                    return new ArrayList<>(fixed);
+                    return fixed;
                 }
             });
         }
