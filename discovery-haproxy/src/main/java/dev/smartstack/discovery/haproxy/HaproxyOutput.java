@@ -312,7 +312,15 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             String all = (serverOptions + " " + options).strip();
             Integer weight = settings.useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
             String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
-            out.put(i.key(), new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight, all));
+            ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight, all);
+            try {
+                server.line(true);
+            } catch (IllegalStateException e) {
+                st.refused.put(i.key(), e.getMessage());
+                refuse(st.service, i, e.getMessage());
+                continue;
+            }
+            out.put(i.key(), server);
         }
         return out;
     }
@@ -325,8 +333,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     private void applyRuntime(ServiceState st, Map<String, ConfigRenderer.Server> previous,
             Map<String, ConfigRenderer.Server> next) {
-        boolean runtimeOk = stats != null && liveBackends.contains(st.backendName) && !st.usesCookies()
-                && !(reloadNeeded && !configValid);
+        boolean runtimeOk = stats != null && liveBackends.contains(st.backendName) && !st.usesCookies();
         if (!runtimeOk) {
             requestReload("membership of '" + st.service + "' changed"
                     + (stats == null ? " and the runtime API is off" : " and its backend is not live yet"));

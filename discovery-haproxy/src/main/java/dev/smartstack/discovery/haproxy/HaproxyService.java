@@ -194,6 +194,10 @@ public final class HaproxyService {
         /** {@code server_options}; default none. May hold {@code %{host}}, {@code %{port}}, {@code %{name}}. */
         public Builder serverOptions(String serverOptions) {
             this.serverOptions = serverOptions == null ? "" : oneLine("server_options", serverOptions).strip();
+            if (this.serverOptions.indexOf('#') >= 0) {
+                throw new IllegalArgumentException("server_options must not contain '#' but was "
+                        + dev.smartstack.discovery.core.Validation.quote(serverOptions));
+            }
             return this;
         }
 
