@@ -520,6 +520,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (state.get() != State.STARTED) {
                 return;
             }
+            pendingWork = null;
             if (dirty) {
                 dirty = false;
                 writeConfig();
