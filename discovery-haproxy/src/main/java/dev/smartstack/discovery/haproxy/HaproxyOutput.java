@@ -96,7 +96,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private Set<String> liveBackends = Set.of();
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> pendingWork;
-    private long pendingWorkAt;
     private ManagedProcess process;
 
     private HaproxyOutput(Settings settings) {
@@ -490,14 +489,13 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (scheduler == null || state.get() != State.STARTED) {
             return;
         }
-        long at = settings.clock.millis() + delayMillis;
-        if (pendingWork != null && !pendingWork.isDone() && pendingWorkAt <= at) {
+        // Compare real delays: the injected clock only decides when a reload is due.
+        if (pendingWork != null && !pendingWork.isDone() && pendingWork.getDelay(TimeUnit.MILLISECONDS) <= delayMillis) {
             return;
         }
         if (pendingWork != null) {
             pendingWork.cancel(false);
         }
-        pendingWorkAt = at;
         pendingWork = schedule(this::work, delayMillis);
     }
 
@@ -597,7 +595,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     /** Null when {@code haproxy -c} accepts the file, else its output. */
     private String validate(Path candidate) {
         List<String> argv = List.of(settings.haproxyPath, "-c", "-f", candidate.toString());
-        return runCommand(argv, "haproxy -c");
+        String error = runCommand(argv, "haproxy -c");
+        // Exit 2 "has no error but will not start (no listener)": a config of backends only is valid.
+        if (error != null && error.startsWith("haproxy -c exited with 2:") && error.contains("has no error")) {
+            return null;
+        }
+        return error;
     }
 
     /** Runs argv without a shell; null on exit 0, else a description of the failure. */
@@ -734,6 +737,10 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             return ConfigRenderer.render(settings.effectiveGlobal(), settings.effectiveDefaults(), settings.extraSections,
                     sections, settings.bindAddress);
         }
+    }
+
+    Settings settingsForTest() {
+        return settings;
     }
 
     /** The managed process's master CLI, for tests and tools; empty unless {@code manage_process}. */
