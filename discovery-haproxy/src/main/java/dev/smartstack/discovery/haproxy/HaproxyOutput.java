@@ -88,11 +88,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private boolean dirty;
     private boolean reloadNeeded;
     private String reloadReason = "";
-    private String installed;
-    private String lastInvalid;
+    // Written by start() and then only by the scheduler thread; read under lock.
+    private volatile String installed;
+    private volatile String lastInvalid;
     private long lastReloadMillis = Long.MIN_VALUE / 2;
     private long reloadDueMillis;
-    private boolean configValid = true;
+    private volatile boolean configValid = true;
     private Set<String> liveBackends = Set.of();
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> pendingWork;
@@ -130,7 +131,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 settings.socketFilePath, settings.manageProcess);
         if (settings.manageProcess) {
             synchronized (lock) {
-                writeConfig();
+                writeConfig(render());
                 if (configValid) {
                     startProcess();
                 }
@@ -514,6 +515,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     private void work() {
+        String content = null;
         synchronized (lock) {
             if (state.get() != State.STARTED) {
                 return;
@@ -521,7 +523,16 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             pendingWork = null;
             if (dirty) {
                 dirty = false;
-                writeConfig();
+                content = settings.doWrites ? render() : "";
+            }
+        }
+        if (content != null) {
+            // Validation can take a while with thousands of servers: runtime updates go on meanwhile.
+            writeConfig(content);
+        }
+        synchronized (lock) {
+            if (state.get() != State.STARTED || dirty) {
+                return; // a newer change has scheduled another pass
             }
             if (!reloadNeeded || !configValid) {
                 return;
@@ -541,12 +552,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     /** Renders, validates and installs the config when its content changed. */
-    private void writeConfig() {
+    private void writeConfig(String content) {
         if (!settings.doWrites) {
             configValid = true;
             return;
         }
-        String content = render();
         if (content.equals(installed)) {
             configValid = true;
             return;
@@ -726,7 +736,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         return error;
     }
 
-    /** The current config text, as it would be written now. */
+    /** The config text as it would be written now, for tools, tests and benchmarks. */
+    public String renderConfig() {
+        return render();
+    }
+
     String render() {
         synchronized (lock) {
             List<ConfigRenderer.Section> sections = new ArrayList<>();
