@@ -55,7 +55,7 @@ public final class HaproxyHarness {
     private static HaproxyOutput output(String haproxy, Path dir) {
         return HaproxyOutput.builder().manageProcess(true).haproxyPath(haproxy).configFilePath(dir.resolve("h.cfg"))
                 .restartInterval(Duration.ofSeconds(2))
-                .global(List.of("maxconn 20000"))
+                .global(List.of("maxconn 4096"))
                 .defaults(List.of("mode http", "timeout connect 1s", "timeout client 5s", "timeout server 5s"))
                 .service(SERVICE, HaproxyService.builder().port(freePort()).bindAddress("127.0.0.1")
                         .backend(List.of("balance roundrobin")).build())

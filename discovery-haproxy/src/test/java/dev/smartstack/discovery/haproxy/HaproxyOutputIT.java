@@ -218,6 +218,10 @@ class HaproxyOutputIT {
         assertThat(proc(o).workerPids()).isNotEqualTo(before.workerPids());
         assertThat(hits(p1)).isEqualTo(Set.of("A"));
         assertThat(events).anyMatch(e -> e.startsWith("reloaded: service 'two' appeared"));
+        // the runtime state was saved for the new worker before the reload
+        assertThat(Files.readString(dir.resolve("haproxy.cfg.state"))).startsWith("1\n").contains(" one ");
+        assertThat(config(o)).contains("server-state-file " + dir.resolve("haproxy.cfg.state"),
+                "load-server-state-from-file global", "stats socket " + dir.resolve("haproxy.cfg.sock") + " mode 600 level admin");
     }
 
     @Test
@@ -296,6 +300,25 @@ class HaproxyOutputIT {
         assertThat(o.reloads()).isEqualTo(reloads + 1);
         assertThat(proc(o).reloads()).isEqualTo(masterReloads + 1);
         assertThat(o.reloadPending()).isFalse();
+    }
+
+    @Test
+    void update_weightChange_setServerWithoutReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().useNerveWeights(true).service("svc", service(port)));
+        ServiceInstance a = backend("A").toBuilder().weight(10).build();
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        int master = proc(o).reloads();
+        publish(o, "svc", a.toBuilder().weight(3).build());
+        String state = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5)).send("show servers state svc");
+        String line = state.lines().filter(l -> l.contains(" A_127.0.0.1:")).findFirst().orElseThrow();
+        assertThat(line.split(" ")[7]).isEqualTo("3");
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(proc(o).reloads()).isEqualTo(master);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o)).contains(" id 1 weight 3\n"));
     }
 
     @Test
