@@ -83,7 +83,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     // Guarded by lock.
     private final Map<String, HaproxyService> serviceConfigs;
     private final Map<String, ServiceState> services = new TreeMap<>();
-    private final Map<String, Integer> pendingDeletes = new LinkedHashMap<>();
+    private final Map<String, PendingDelete> pendingDeletes = new LinkedHashMap<>();
     private final Set<String> unconfiguredLogged = new HashSet<>();
     private boolean dirty;
     private boolean reloadNeeded;
@@ -283,6 +283,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         st.releaseIdsExcept(keys);
         st.refused.keySet().retainAll(keys);
+        // An id stays reserved while its server may still be in HAProxy: in the previous snapshot
+        // (removed only after this one is applied) or still draining.
+        BitSet blocked = (BitSet) st.draining.clone();
+        for (ConfigRenderer.Server s : st.servers.values()) {
+            blocked.set(s.id());
+        }
         Set<String> names = new HashSet<>();
         for (ServiceInstance i : backends) {
             String options;
@@ -296,7 +302,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 continue;
             }
             st.refused.remove(i.key());
-            Integer id = st.idFor(i.key(), settings.maxServerId);
+            Integer id = st.idFor(i.key(), settings.maxServerId, blocked);
             if (id == null) {
                 if (!"no free server id".equals(st.refused.put(i.key(), "no free server id"))) {
                     refuse(st.service, i, "no free server id in [1, " + settings.maxServerId + "]");
@@ -365,7 +371,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         boolean ok = true;
         for (ConfigRenderer.Server s : removals) {
-            ok &= runtimeRemove(be, s);
+            ok &= runtimeRemove(st, be, s);
         }
         for (ConfigRenderer.Server s : reweights) {
             ok &= command("set server " + be + "/" + s.name() + " weight " + s.weight());
@@ -393,34 +399,54 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         return ok;
     }
 
-    private boolean runtimeRemove(String be, ConfigRenderer.Server s) {
+    private boolean runtimeRemove(ServiceState st, String be, ConfigRenderer.Server s) {
         String id = be + "/" + s.name();
         if (!command("set server " + id + " state maint")) {
             return false;
         }
-        return tryDelete(id, true);
+        return tryDelete(id, new PendingDelete(st, s.id()), true);
+    }
+
+    /** A server in maintenance that still had connections when it was to be deleted. */
+    private static final class PendingDelete {
+        final ServiceState service;
+        final int serverId;
+        int attempts;
+
+        PendingDelete(ServiceState service, int serverId) {
+            this.service = service;
+            this.serverId = serverId;
+        }
+    }
+
+    private void deleted(String id) {
+        PendingDelete p = pendingDeletes.remove(id);
+        if (p != null) {
+            p.service.draining.clear(p.serverId);
+        }
     }
 
     /** Deletes a server in maintenance; while it still has connections, retries later. */
-    private boolean tryDelete(String id, boolean first) {
+    private boolean tryDelete(String id, PendingDelete pending, boolean first) {
         String cmd = "del server " + id;
         String response = send(cmd);
         if (response != null && RuntimeApi.isSuccess(cmd, response)) {
-            pendingDeletes.remove(id);
+            deleted(id);
             return true;
         }
         if (response != null && response.contains("No such server") && !first) {
-            pendingDeletes.remove(id);
+            deleted(id);
             return true;
         }
         if (response != null && (response.contains("connection") || response.contains("still"))) {
-            int attempts = pendingDeletes.merge(id, 1, Integer::sum);
-            if (attempts <= DELETE_ATTEMPTS) {
+            pendingDeletes.putIfAbsent(id, pending);
+            pending.service.draining.set(pending.serverId);
+            if (++pending.attempts <= DELETE_ATTEMPTS) {
                 log.info("haproxy server {} still has connections; deleting it later", id);
                 schedule(this::retryDeletes, DELETE_RETRY.toMillis());
                 return true;
             }
-            pendingDeletes.remove(id);
+            deleted(id);
         }
         runtimeFailed(cmd, response == null ? "no answer" : response.strip());
         return false;
@@ -432,8 +458,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 return;
             }
             boolean ok = true;
-            for (String id : new ArrayList<>(pendingDeletes.keySet())) {
-                ok &= tryDelete(id, false);
+            for (Map.Entry<String, PendingDelete> e : new ArrayList<>(pendingDeletes.entrySet())) {
+                ok &= tryDelete(e.getKey(), e.getValue(), false);
             }
             if (!ok) {
                 requestReload("a server could not be deleted at run time");
@@ -673,6 +699,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         reloadNeeded = false;
         reloadReason = "";
         pendingDeletes.clear();
+        for (ServiceState st : services.values()) {
+            st.draining.clear();
+        }
         markLive();
         settings.metrics.increment(DiscoveryMetrics.HAPROXY_RELOAD, "haproxy", "");
         log.info("haproxy reloaded: {}", reason);
@@ -782,6 +811,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         Map<String, ConfigRenderer.Server> servers = Map.of();
         final Map<String, Integer> ids = new HashMap<>();
         final BitSet used = new BitSet();
+        final BitSet draining = new BitSet();
         final Map<String, String> refused = new HashMap<>();
 
         ServiceState(String service, HaproxyService config) {
@@ -795,12 +825,14 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                     || ConfigRenderer.hasDirective(config.listen(), "cookie");
         }
 
-        Integer idFor(String key, int max) {
+        Integer idFor(String key, int max, BitSet blocked) {
             Integer id = ids.get(key);
             if (id != null) {
                 return id;
             }
-            int next = used.nextClearBit(1);
+            BitSet taken = (BitSet) used.clone();
+            taken.or(blocked);
+            int next = taken.nextClearBit(1);
             if (next > max) {
                 return null;
             }

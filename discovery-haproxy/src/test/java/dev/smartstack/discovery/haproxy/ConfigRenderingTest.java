@@ -133,24 +133,30 @@ class ConfigRenderingTest {
     }
 
     @Test
-    void update_serverIds_stableAcrossChangesAndReused() {
-        HaproxyOutput o = output(HaproxyOutput.builder().maxServerId(2)
+    void update_serverIds_stableAcrossChangesAndNotReusedWhileOldServerMayExist() {
+        HaproxyOutput o = output(HaproxyOutput.builder().maxServerId(3)
                 .service("svc", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.NO_SHUFFLE).build()));
         ServiceInstance a = inst("a", "10.0.0.1", 80, "a_0000000001");
         ServiceInstance b = inst("b", "10.0.0.2", 80, "b_0000000002");
         ServiceInstance c = inst("c", "10.0.0.3", 80, "c_0000000003");
+        ServiceInstance d = inst("d", "10.0.0.4", 80, "d_0000000004");
         ServiceSnapshot s1 = snap("svc", a, b);
         o.update(s1);
         assertThat(o.render()).contains("server a_10.0.0.1:80 10.0.0.1:80 id 1\n", "server b_10.0.0.2:80 10.0.0.2:80 id 2\n");
+        // a leaves and c joins in one snapshot: c does not take a's id, which HAProxy may still hold
         ServiceSnapshot s2 = ServiceSnapshot.next(s1, List.of(b, c), ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
         o.update(s2);
-        assertThat(o.render()).contains("server b_10.0.0.2:80 10.0.0.2:80 id 2\n", "server c_10.0.0.3:80 10.0.0.3:80 id 1\n")
+        assertThat(o.render()).contains("server b_10.0.0.2:80 10.0.0.2:80 id 2\n", "server c_10.0.0.3:80 10.0.0.3:80 id 3\n")
                 .doesNotContain("a_10.0.0.1");
-        // max_server_id 2: a third server has no id and is refused, the others stay
-        ServiceSnapshot s3 = ServiceSnapshot.next(s2, List.of(a, b, c), ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
+        // later, id 1 is free again
+        ServiceSnapshot s3 = ServiceSnapshot.next(s2, List.of(b, c, d), ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
         o.update(s3);
-        assertThat(o.render()).contains("id 1\n", "id 2\n").doesNotContain("id 3");
-        assertThat(refused).hasSize(1);
+        assertThat(o.render()).contains("server d_10.0.0.4:80 10.0.0.4:80 id 1\n", "id 2\n", "id 3\n");
+        // max_server_id 3: a fourth server has no id and is refused, the others stay
+        ServiceSnapshot s4 = ServiceSnapshot.next(s3, List.of(a, b, c, d), ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
+        o.update(s4);
+        assertThat(o.render()).contains("id 1\n", "id 2\n", "id 3\n").doesNotContain("id 4", "a_10.0.0.1");
+        assertThat(refused).containsExactly("svc a: no free server id in [1, 3]");
     }
 
     @Test

@@ -322,6 +322,51 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void update_leaveWithRequestInFlight_requestCompletesThenServerDeleted() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer slowServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slowServer.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        slowServer.createContext("/", ex -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "SLOW".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        slowServer.start();
+        servers.add(slowServer);
+        ServiceInstance slow = ServiceInstance.builder().name("SLOW").host("127.0.0.1")
+                .port(slowServer.getAddress().getPort()).znodeName("SLOW_0000000100").build();
+        publish(o, "svc", slow);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        HttpClient client = HttpClient.newHttpClient();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(25)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .anyMatch(l -> l.startsWith("svc/SLOW_") && !l.split(" ")[6].equals("0")));
+
+        ServiceInstance b = backend("B");
+        publish(o, "svc", b);
+        // the slow server is in maintenance: new requests go to B, the one in flight is not cut
+        await().atMost(WAIT).until(() -> hits(port), Set.of("B")::equals);
+        assertThat(stats.send("show servers state svc")).contains(" SLOW_127.0.0.1:");
+        release.countDown();
+        assertThat(inFlight.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("SLOW");
+        await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" SLOW_127.0.0.1:"));
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
         long master = proc(o).masterPid();
