@@ -23,6 +23,7 @@ final class ManagedProcess {
     private final HaproxyOutput.Settings settings;
     private final RuntimeApi master;
     private Process process;
+    private Thread shutdownHook;
 
     ManagedProcess(HaproxyOutput.Settings settings) {
         this.settings = settings;
@@ -48,6 +49,13 @@ final class ManagedProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             log.info("haproxy started as pid {} with config {}", process.pid(), settings.configFilePath);
+            Process started = process;
+            // If the JVM exits without close(), do not leave an orphaned HAProxy behind.
+            shutdownHook = new Thread(() -> {
+                started.descendants().forEach(ProcessHandle::destroy);
+                started.destroy();
+            }, "smartstack-haproxy-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
         } catch (IOException e) {
             return "could not start " + settings.haproxyPath + ": " + e.getMessage();
         }
@@ -105,6 +113,14 @@ final class ManagedProcess {
         Process p = process;
         if (p == null) {
             return;
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or will run
+            }
+            shutdownHook = null;
         }
         List<ProcessHandle> children = p.descendants().toList();
         p.destroy();
