@@ -30,8 +30,14 @@ import java.util.stream.Stream;
  *   <li>HAProxy reloads per 1,000 membership changes (counted by the master CLI's {@code show proc});</li>
  *   <li>time to render, and to render + validate ({@code haproxy -c}) + install, a 5,000-server config.</li>
  * </ul>
- * Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -cp "$(cat benchmarks/target/cp.txt):benchmarks/target/classes" dev.smartstack.discovery.benchmarks.HaproxyHarness}
- * (see the benchmarks docs for the class path); arguments: none.
+ * Run from the repository root (no {@code mvn install} needed):
+ * <pre>
+ * mvn -B -q -pl benchmarks -am compile
+ * mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * CP="discovery-core/target/classes:discovery-synapse/target/classes:discovery-haproxy/target/classes:benchmarks/target/classes:$(tr ':' '\n' &lt; benchmarks/target/cp.txt | grep -v dev/smartstack | paste -sd:)"
+ * java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" dev.smartstack.discovery.benchmarks.HaproxyHarness
+ * </pre>
+ * The HAProxy binary defaults to {@code /usr/sbin/haproxy} ({@code -Dhaproxy=...}).
  */
 public final class HaproxyHarness {
     private static final String SERVICE = "bench";
