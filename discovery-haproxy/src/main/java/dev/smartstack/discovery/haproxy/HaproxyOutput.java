@@ -333,7 +333,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     private void refuse(String service, ServiceInstance instance, String reason) {
         log.error("haproxy output refused backend {} of service '{}': {}", instance, service, reason);
-        settings.metrics.increment(DiscoveryMetrics.ZNODE_REFUSED, service, "haproxy_server_options");
+        settings.metrics.increment(DiscoveryMetrics.ZNODE_REFUSED, service,
+                reason.startsWith("haproxy_server_options") ? "haproxy_server_options" : "haproxy");
         listeners.fire(l -> l.backendRefused(service, instance, reason));
     }
 
@@ -341,6 +342,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             Map<String, ConfigRenderer.Server> next) {
         boolean runtimeOk = stats != null && liveBackends.contains(st.backendName) && !st.usesCookies();
         if (!runtimeOk) {
+            if (reloadNeeded && !liveBackends.contains(st.backendName)) {
+                return; // the pending reload brings the new backend with its servers
+            }
             requestReload("membership of '" + st.service + "' changed"
                     + (stats == null ? " and the runtime API is off" : " and its backend is not live yet"));
             return;
