@@ -51,16 +51,22 @@ final class Daemon<A extends AutoCloseable, C> {
 
     /** Starts {@code first}, then installs the SIGHUP handler and the shutdown hook. */
     Daemon<A, C> start(A first) {
-        synchronized (lock) {
-            current = starter.apply(first);
-        }
-        reloads = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-" + name + "-reload"));
+        begin(first);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "smartstack-" + name + "-shutdown"));
         try {
             HangupSignal.install(this::requestReload);
         } catch (UnsupportedOperationException e) {
             log.warn("{}: SIGHUP cannot be caught here, so the config is not reloaded on SIGHUP: {}", name, e.toString());
         }
+        return this;
+    }
+
+    /** Starts {@code first} and the reload thread, without touching signals or shutdown hooks (tests use this). */
+    Daemon<A, C> begin(A first) {
+        synchronized (lock) {
+            current = starter.apply(first);
+        }
+        reloads = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-" + name + "-reload"));
         return this;
     }
 

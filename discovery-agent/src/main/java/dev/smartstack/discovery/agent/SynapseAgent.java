@@ -130,6 +130,11 @@ public final class SynapseAgent implements AutoCloseable {
         return watchers.size();
     }
 
+    /** Each watcher's state, for tests and diagnostics. */
+    List<SynapseWatcher.State> watcherStates() {
+        return watchers.stream().map(SynapseWatcher::state).toList();
+    }
+
     /** The generators' outputs, in the order {@code file_output}, {@code haproxy}. */
     List<SnapshotOutput> outputs() {
         return outputs.stream().map(SharedOutput::target).toList();
