@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Airbnb Synapse's {@code synapse.conf.json}, key for key (see {@code SMARTSTACK-CONFIG.md}).
+ * A relative path ({@code service_conf_dir}, {@code output_directory}, the haproxy file paths) is
+ * resolved against the config file's directory, as on the nerve side. A non-empty {@code statsd}
+ * is refused: metrics go through Micrometer.
  *
  * @param services {@code services} plus those of {@code service_conf_dir}, by name, in file order
  * @param serviceConfDir {@code service_conf_dir}: default none
