@@ -42,10 +42,12 @@ class ExamplesTest {
     }
 
     @Test
-    void synapseHaproxyExample_configIsValid() {
+    void synapseHaproxyExample_checkConfig_exits0() {
         Path file = EXAMPLES.resolve("synapse-haproxy.conf.json");
+        assertThat(run("synapse", "--config", file.toString(), "--check-config")).isEqualTo(0);
+        assertThat(err).isEmpty();
+        assertThat(out).isEqualTo("smartstack: " + file + ": OK: 1 service(s): web; generators: haproxy\n");
         SynapseConfig config = SynapseConfig.load(file, file.toString());
-        assertThat(config.generators()).containsExactly("haproxy");
         assertThat(config.haproxy().orElseThrow().manageProcess()).isTrue();
         assertThat(config.services().get("web").haproxy().orElseThrow().port()).contains(3213);
     }

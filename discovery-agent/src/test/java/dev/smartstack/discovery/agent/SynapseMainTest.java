@@ -248,6 +248,38 @@ class SynapseMainTest {
     }
 
     @Test
+    void checkConfig_everyHaproxyKey_exits0() throws IOException {
+        String config = "{" + FILE_OUTPUT + ", " + HAPROXY + ", \"extra_sections\": {\"listen stats\": [\"bind 127.0.0.1:8404\"]}, "
+                + "\"do_writes\": true, \"do_reloads\": true, \"do_socket\": true, \"restart_interval\": 0, "
+                + "\"restart_jitter\": 0.5, \"state_file_path\": \"/tmp/synapse.state\", \"state_file_ttl\": 3600, "
+                + "\"bind_address\": \"127.0.0.1\", \"use_nerve_weights\": true, \"max_server_id\": 1000, "
+                + "\"haproxy_path\": \"/usr/sbin/haproxy\", \"manage_process\": false}, \"services\": {\"web\": {" + DISCOVERY
+                + ", \"haproxy\": {\"port\": 3000, \"bind_address\": \"127.0.0.1\", \"bind_options\": \"accept-proxy\", "
+                + "\"server_options\": \"check inter %{port}\", \"listen\": [\"mode http\"], \"frontend\": [\"option httplog\"], "
+                + "\"backend\": [\"balance roundrobin\"], \"backend_name\": \"web_be\", \"backend_order\": \"asc\", "
+                + "\"cookie_value_method\": \"hash\", \"disabled\": false}}, "
+                + "\"static\": {\"discovery\": {\"method\": \"base\"}, \"haproxy\": {\"backend_order\": \"no_shuffle\"}}}}";
+        assertThat(check("synapse.conf.json", config)).isEqualTo(0);
+        assertThat(err).isEmpty();
+        assertThat(out).endsWith(": OK: 2 service(s): web, static; generators: file_output, haproxy\n");
+    }
+
+    @Test
+    void checkConfig_managedHaproxyWithoutSocketOrReloadCommand_exits0() throws IOException {
+        assertThat(check("synapse.conf.json", "{\"haproxy\": {\"global\": [], \"defaults\": [], \"manage_process\": true, "
+                + "\"config_file_path\": \"/tmp/h.cfg\"}, \"services\": {}}")).isEqualTo(0);
+        assertThat(out).endsWith(": OK: 0 service(s); generators: haproxy\n");
+    }
+
+    @Test
+    void checkConfig_duplicateBackendName_namesBoth() throws IOException {
+        assertThat(errorFor("{" + HAPROXY + "}, \"services\": {\"web\": {" + DISCOVERY + ", \"haproxy\": {}}, "
+                + "\"api\": {" + DISCOVERY + ", \"haproxy\": {\"backend_name\": \"web\"}}}}"))
+                .isEqualTo("smartstack: synapse.conf.json: services.api.haproxy.backend_name: backend \"web\" is also "
+                        + "used by service \"web\"");
+    }
+
+    @Test
     void checkConfig_serviceHaproxySectionWrong_namesKey() throws IOException {
         assertThat(errorFor(withHaproxy("", "\"port\": 0")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.port: expected an integer in [1, 65535] but was 0");
