@@ -176,4 +176,37 @@ class SynapseAgentIT {
             }
         }
     }
+
+    @Test
+    void stateFile_fromHaproxySection_servesSavedBackendsWhenZooKeeperIsDownAtStart() throws Exception {
+        Path out = dir.resolve("out");
+        Path state = dir.resolve("synapse.state");
+        Path web = out.resolve("web.json");
+        Path config = dir.resolve("synapse.conf.json");
+        try (TestingServer zk = new TestingServer(true);
+                CuratorFramework writer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(200))) {
+            writer.start();
+            register(writer, "a_0000000001", nerve("a", "127.0.0.1", 9001));
+            Files.writeString(config, """
+                    {
+                      "zk_session_timeout": 4,
+                      "file_output": {"output_directory": "%s"},
+                      "haproxy": {"global": [], "defaults": [], "do_writes": false, "do_reloads": false, "do_socket": false,
+                                  "state_file_path": "%s", "state_file_ttl": 3600},
+                      "services": {"web": {"discovery": {"method": "zookeeper", "path": "%s", "hosts": ["%s"]}}}
+                    }
+                    """.formatted(out, state, PATH, zk.getConnectString()));
+            try (SynapseAgent agent = agent(config).start()) {
+                assertThat(agent.outputs()).hasSize(2);
+                await().atMost(WAIT).until(() -> backends(web).equals(Set.of("127.0.0.1:9001")));
+                await().atMost(WAIT).until(() -> Files.exists(state) && Files.readString(state).contains("9001"));
+            }
+        }
+        Files.delete(web);
+        // ZooKeeper is gone: the new agent serves the state file's backends.
+        try (SynapseAgent agent = agent(config).start()) {
+            await().atMost(WAIT).until(() -> backends(web).equals(Set.of("127.0.0.1:9001")));
+            assertThat(agent.watcherStates()).containsExactly(SynapseWatcher.State.STALE);
+        }
+    }
 }
