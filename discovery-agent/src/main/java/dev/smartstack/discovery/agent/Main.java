@@ -2,6 +2,7 @@ package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.NerveConfig;
+import dev.smartstack.discovery.agent.config.SynapseConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code smartstack nerve --config FILE [--check-config] [-i INSTANCE_ID]} and
- * {@code smartstack synapse --config FILE}.
+ * {@code smartstack synapse --config FILE [--check-config]}. Both re-read their config file on SIGHUP.
  *
  * <p>Exit codes: 0 after a clean stop or a valid {@code --check-config}; 2 for a bad command line
  * or a bad config file (one line on stderr naming the file and the key); 1 for anything else.
@@ -125,30 +126,53 @@ public final class Main implements Callable<Integer> {
                         + String.join(", ", c.services().keySet())));
                 return 0;
             }
-            Thread hook = new Thread(agent::close, "smartstack-nerve-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            agent.start();
-            agent.awaitClosed();
+            Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
+                    () -> NerveAgent.plan(NerveConfig.load(config, shownAs, override), shownAs),
+                    NerveAgent::config, NerveAgent::start);
+            daemon.start(agent);
+            daemon.awaitStopped();
             return 0;
         }
     }
 
     @Command(name = "synapse", mixinStandardHelpOptions = true,
-            description = "Watch ZooKeeper and configure HAProxy (Airbnb synapse.conf.json or YAML). Not implemented yet.")
+            description = "Watch ZooKeeper and write HAProxy's config and/or JSON files (Airbnb synapse.conf.json or YAML).")
     static final class SynapseCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "synapse.conf.json or .yaml")
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "synapse.conf.json or .yaml")
         Path config;
 
         @Option(names = "--check-config", description = "Validate the config file and exit.")
         boolean checkConfig;
 
         @Override
-        public Integer call() {
-            spec.commandLine().getErr().println("synapse: not implemented yet");
-            return EXIT_CONFIG;
+        public Integer call() throws InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            String shownAs = config.toString();
+            SynapseAgent agent;
+            try {
+                agent = load(err, () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs));
+            } catch (ConfigFailure e) {
+                return EXIT_CONFIG;
+            }
+            if (checkConfig) {
+                out.println("smartstack: " + shownAs + ": OK: " + summary(agent.config()));
+                return 0;
+            }
+            Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse",
+                    () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs),
+                    SynapseAgent::config, SynapseAgent::start);
+            daemon.start(agent);
+            daemon.awaitStopped();
+            return 0;
+        }
+
+        static String summary(SynapseConfig c) {
+            return c.services().size() + " service(s)" + (c.services().isEmpty() ? "" : ": "
+                    + String.join(", ", c.services().keySet())) + "; generators: " + String.join(", ", c.generators());
         }
     }
 }

@@ -113,6 +113,40 @@ class AgentProcessIT {
     }
 
     @Test
+    void sighup_validConfigAddsService_invalidConfigKeepsRunning() throws Exception {
+        Process agent = startAgent("hup-1", 30);
+        try {
+            await().atMost(WAIT).until(() -> mine("hup-1").size() == 1);
+            Path file = dir.resolve("nerve.conf.json");
+            String valid = Files.readString(file);
+            Files.writeString(file, "{\"instance_id\": \"hup-1\"}");
+            kill(agent, "HUP");
+            await().atMost(WAIT).until(() -> Files.readString(dir.resolve("agent.log")).contains(
+                    "ERROR Daemon - nerve: config reload refused, still running the previous config: " + file
+                            + ": services: required key is missing"));
+            assertThat(agent.isAlive()).isTrue();
+            assertThat(mine("hup-1")).hasSize(1);
+
+            Files.writeString(file, valid.replace("\"port\": 8080", "\"port\": 8081"));
+            kill(agent, "HUP");
+            await().atMost(WAIT).until(() -> {
+                List<String> nodes = mine("hup-1");
+                return nodes.size() == 1 && new String(observer.getData().forPath(PATH + "/" + nodes.get(0)),
+                        java.nio.charset.StandardCharsets.UTF_8).contains("8081");
+            });
+            assertThat(agent.isAlive()).isTrue();
+        } finally {
+            agent.destroyForcibly();
+        }
+    }
+
+    private static void kill(Process p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    @Test
     void kill9_nodeRemovedAfterSessionTimeout() throws Exception {
         Process agent = startAgent("kill-1", 3);
         try {

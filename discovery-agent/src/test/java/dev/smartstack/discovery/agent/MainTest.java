@@ -225,9 +225,9 @@ class MainTest {
     }
 
     @Test
-    void synapse_notImplemented_exits2() {
+    void synapse_withoutConfig_exits2() {
         assertThat(run(Map.of(), "synapse")).isEqualTo(2);
-        assertThat(err).isEqualTo("synapse: not implemented yet\n");
+        assertThat(err).startsWith("Missing required option: '--config=FILE'");
     }
 
     @Test

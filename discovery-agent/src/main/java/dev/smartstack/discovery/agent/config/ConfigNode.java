@@ -170,19 +170,52 @@ public final class ConfigNode {
 
     /** A duration given in seconds (a number, possibly fractional), positive. */
     public Duration optionalSeconds(String key, Duration defaultValue) {
+        return optionalSeconds(key, defaultValue, false, 86_400);
+    }
+
+    /**
+     * A duration given in seconds (a number, possibly fractional), in {@code (0, max]}, or
+     * {@code [0, max]} when {@code zeroAllowed}.
+     */
+    public Duration optionalSeconds(String key, Duration defaultValue, boolean zeroAllowed, long max) {
         if (!has(key)) {
             return defaultValue;
         }
         JsonNode v = node.get(key);
-        if (!v.isNumber() || !(v.doubleValue() > 0) || v.doubleValue() > 86_400) {
-            throw error(key, "expected a number of seconds in (0, 86400] but was " + describe(v));
+        String range = (zeroAllowed ? "[0, " : "(0, ") + max + "]";
+        if (!v.isNumber() || v.doubleValue() < 0 || (!zeroAllowed && v.doubleValue() == 0) || v.doubleValue() > max) {
+            throw error(key, "expected a number of seconds in " + range + " but was " + describe(v));
         }
         long nanos = Math.round(v.doubleValue() * 1e9);
         Duration d = Duration.ofNanos(nanos);
-        if (d.toMillis() < 1) {
-            throw error(key, "expected a number of seconds in (0, 86400] of at least 0.001 but was " + describe(v));
+        if (d.toMillis() < 1 && !(zeroAllowed && d.isZero())) {
+            throw error(key, "expected a number of seconds in " + range + " of at least 0.001 but was " + describe(v));
         }
         return d;
+    }
+
+    /** A number in {@code [min, max]}. */
+    public double optionalNumberIn(String key, double min, double max, double defaultValue) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        JsonNode v = node.get(key);
+        if (!v.isNumber() || !(v.doubleValue() >= min && v.doubleValue() <= max)) {
+            throw error(key, "expected a number in [" + stripZero(min) + ", " + stripZero(max) + "] but was " + describe(v));
+        }
+        return v.doubleValue();
+    }
+
+    /** The keys of this object, in file order. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    /** Whether this object has no keys. */
+    public boolean isEmpty() {
+        return node.isEmpty();
     }
 
     public boolean optionalBoolean(String key, boolean defaultValue) {
@@ -229,6 +262,26 @@ public final class ConfigNode {
             list.add(e.textValue());
         }
         return list;
+    }
+
+    /** A list of strings, possibly empty; default empty. */
+    public List<String> optionalStringList(String key) {
+        if (!has(key)) {
+            return List.of();
+        }
+        JsonNode v = node.get(key);
+        if (!v.isArray()) {
+            throw error(key, "expected a list of strings but was " + describe(v));
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isTextual()) {
+                throw error(key + "[" + i + "]", "expected a string but was " + describe(e));
+            }
+            list.add(e.textValue());
+        }
+        return List.copyOf(list);
     }
 
     public ConfigNode requiredObject(String key) {

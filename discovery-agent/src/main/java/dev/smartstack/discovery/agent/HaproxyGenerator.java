@@ -1,0 +1,67 @@
+package dev.smartstack.discovery.agent;
+
+import dev.smartstack.discovery.agent.config.ConfigException;
+import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyService;
+import dev.smartstack.discovery.synapse.SnapshotOutput;
+import java.util.Locale;
+
+/**
+ * Builds the {@code haproxy} generator, an {@link HaproxyOutput}, from the config's global
+ * {@code haproxy} section and each service's {@code haproxy} section. Services without a
+ * {@code haproxy} section are left out of HAProxy's config, as in Ruby Synapse.
+ */
+final class HaproxyGenerator {
+    private HaproxyGenerator() {
+    }
+
+    /**
+     * The HAProxy output for {@code config}; does no I/O.
+     *
+     * @throws ConfigException when HaproxyOutput refuses a value, naming the key
+     */
+    static SnapshotOutput output(SynapseConfig config, String shownAs) {
+        SynapseConfig.Haproxy h = config.haproxy().orElseThrow();
+        HaproxyOutput.Builder b = HaproxyOutput.builder();
+        try {
+            b.global(h.global()).defaults(h.defaults())
+                    .doWrites(h.doWrites()).doReloads(h.doReloads()).doSocket(h.doSocket())
+                    .restartInterval(h.restartInterval()).restartJitter(h.restartJitter())
+                    .bindAddress(h.bindAddress()).useNerveWeights(h.useNerveWeights()).maxServerId(h.maxServerId())
+                    .haproxyPath(h.haproxyPath()).manageProcess(h.manageProcess());
+            h.extraSections().forEach(b::extraSection);
+            h.configFilePath().ifPresent(b::configFilePath);
+            h.reloadCommand().ifPresent(b::reloadCommand);
+            h.socketFilePath().ifPresent(b::socketFilePath);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(shownAs, "haproxy", e.getMessage());
+        }
+        for (SynapseConfig.Service s : config.services().values()) {
+            if (s.haproxy().isEmpty()) {
+                continue;
+            }
+            SynapseConfig.ServiceHaproxy sh = s.haproxy().get();
+            try {
+                HaproxyService.Builder sb = HaproxyService.builder()
+                        .port(sh.port().orElse(null))
+                        .bindAddress(sh.bindAddress().orElse(null))
+                        .bindOptions(sh.bindOptions().orElse(null))
+                        .serverOptions(sh.serverOptions().orElse(null))
+                        .listen(sh.listen()).frontend(sh.frontend()).backend(sh.backend())
+                        .backendName(sh.backendName().orElse(null))
+                        .cookieValueMethod(HaproxyService.CookieValueMethod.valueOf(sh.cookieValueMethod().toUpperCase(Locale.ROOT)))
+                        .disabled(sh.disabled());
+                sh.backendOrder().ifPresent(o -> sb.backendOrder(HaproxyService.BackendOrder.valueOf(o.toUpperCase(Locale.ROOT))));
+                b.service(s.name(), sb.build());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(shownAs, "services." + s.name() + ".haproxy", e.getMessage());
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(shownAs, "haproxy", e.getMessage());
+        }
+    }
+}

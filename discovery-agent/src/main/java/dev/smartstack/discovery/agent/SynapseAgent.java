@@ -1,0 +1,189 @@
+package dev.smartstack.discovery.agent;
+
+import dev.smartstack.discovery.agent.config.ConfigException;
+import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.core.ZnodeDecoder;
+import dev.smartstack.discovery.core.ZooKeeperSettings;
+import dev.smartstack.discovery.synapse.FileOutput;
+import dev.smartstack.discovery.synapse.LabelFilter;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import dev.smartstack.discovery.synapse.SnapshotOutput;
+import dev.smartstack.discovery.synapse.SynapseWatcher;
+import dev.smartstack.discovery.synapse.WatchedService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synapse as the daemon runs it: one {@link SynapseWatcher} (and one ZooKeeper client) per
+ * distinct {@code discovery.hosts}, holding every service that uses those hosts, all feeding the
+ * same generators ({@code file_output}, {@code haproxy}) through {@link SharedOutput}. Services with
+ * {@code discovery.method: base} need no ZooKeeper: their {@code default_servers} are handed to the
+ * generators once, at start.
+ *
+ * <p>With {@code haproxy.state_file_path}, the watcher keeps its state file there; when the
+ * services use several ZooKeeper clusters, each cluster's watcher keeps its own file,
+ * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}.
+ */
+public final class SynapseAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SynapseAgent.class);
+
+    private final SynapseConfig config;
+    private final List<SharedOutput> outputs;
+    private final List<SynapseWatcher> watchers;
+    private final List<ServiceSnapshot> staticSnapshots;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+
+    private SynapseAgent(SynapseConfig config, List<SharedOutput> outputs, List<SynapseWatcher> watchers,
+            List<ServiceSnapshot> staticSnapshots) {
+        this.config = config;
+        this.outputs = outputs;
+        this.watchers = watchers;
+        this.staticSnapshots = staticSnapshots;
+    }
+
+    /**
+     * Builds (without I/O) the outputs and watchers for {@code config}.
+     *
+     * @throws ConfigException when a value passes the config reader but not a component's checks
+     */
+    public static SynapseAgent plan(SynapseConfig config, String shownAs) {
+        List<SharedOutput> outputs = new ArrayList<>();
+        config.fileOutput().ifPresent(f -> outputs.add(new SharedOutput(
+                FileOutput.builder().directory(f.outputDirectory()).build())));
+        if (config.haproxy().isPresent()) {
+            outputs.add(new SharedOutput(HaproxyGenerator.output(config, shownAs)));
+        }
+        Map<String, List<WatchedService>> byHosts = new LinkedHashMap<>();
+        List<ServiceSnapshot> statics = new ArrayList<>();
+        Instant now = Instant.now();
+        for (SynapseConfig.Service s : config.services().values()) {
+            List<ServiceInstance> defaults = s.defaultServers().stream()
+                    .map(d -> ServiceInstance.of(d.name(), d.host(), d.port())).toList();
+            if (!s.usesZooKeeper()) {
+                statics.add(ServiceSnapshot.next(ServiceSnapshot.initial(s.name()), defaults,
+                        ServiceSnapshot.Source.DEFAULT_SERVERS, true, now));
+                continue;
+            }
+            WatchedService service;
+            try {
+                WatchedService.Builder b = WatchedService.builder()
+                        .name(s.name())
+                        .path(s.path().orElseThrow())
+                        .decoder(ZnodeDecoder.forMethod(s.decodeMethod(), s.endpointName().orElse(null)))
+                        .labelFilters(s.labelFilters().stream().map(f -> new LabelFilter(f.label(), f.value(),
+                                LabelFilter.Condition.of(f.condition()))).toList())
+                        .defaultServers(defaults)
+                        .keepDefaultServers(s.keepDefaultServers())
+                        .usePreviousBackends(s.usePreviousBackends())
+                        .leaderElection(s.leaderElection());
+                s.backendPortOverride().ifPresent(b::backendPortOverride);
+                service = b.build();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
+            }
+            byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
+        }
+        Optional<Path> stateFile = config.haproxy().flatMap(SynapseConfig.Haproxy::stateFilePath);
+        List<SynapseWatcher> watchers = new ArrayList<>();
+        byHosts.forEach((hosts, services) -> {
+            SynapseWatcher.Builder b = SynapseWatcher.builder()
+                    .zooKeeper(ZooKeeperSettings.builder().connectString(hosts)
+                            .sessionTimeout(config.zkSessionTimeout()).build());
+            services.forEach(b::service);
+            outputs.forEach(o -> b.output(o.port()));
+            if (stateFile.isPresent()) {
+                Path p = stateFile.get();
+                if (byHosts.size() > 1) {
+                    p = p.resolveSibling(p.getFileName() + "." + hosts.replace('/', '_').replace(',', '_'));
+                }
+                b.stateFile(p).stateFileTtl(config.haproxy().orElseThrow().stateFileTtl());
+            }
+            try {
+                watchers.add(b.build());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(shownAs, "services", e.getMessage());
+            }
+        });
+        return new SynapseAgent(config, List.copyOf(outputs), List.copyOf(watchers), List.copyOf(statics));
+    }
+
+    public SynapseConfig config() {
+        return config;
+    }
+
+    /** One watcher, hence one ZooKeeper client, per distinct set of {@code discovery.hosts}. */
+    int watcherCount() {
+        return watchers.size();
+    }
+
+    /** Each watcher's state, for tests and diagnostics. */
+    List<SynapseWatcher.State> watcherStates() {
+        return watchers.stream().map(SynapseWatcher::state).toList();
+    }
+
+    /** The generators' outputs, in the order {@code file_output}, {@code haproxy}. */
+    List<SnapshotOutput> outputs() {
+        return outputs.stream().map(SharedOutput::target).toList();
+    }
+
+    /** Starts the generators with every service, hands them the static services, then starts the watchers. */
+    public SynapseAgent start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("SynapseAgent cannot be started twice");
+        }
+        log.info("synapse starting: services {}, generators {}", config.services().keySet(), config.generators());
+        LinkedHashSet<String> names = new LinkedHashSet<>(config.services().keySet());
+        for (SharedOutput o : outputs) {
+            o.start(names);
+        }
+        for (ServiceSnapshot s : staticSnapshots) {
+            log.info("synapse '{}' uses its {} default servers (discovery method base)", s.service(), s.backends().size());
+            outputs.forEach(o -> o.deliver(s));
+        }
+        watchers.forEach(SynapseWatcher::start);
+        return this;
+    }
+
+    /** Waits until every watched service has its first snapshot; true when they all do. */
+    public boolean awaitInitialized(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (SynapseWatcher w : watchers) {
+            if (!w.awaitInitialized(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closedLatch.await();
+    }
+
+    /** Stops the watchers, then closes the generators. Output files are left in place. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("synapse stopping");
+        watchers.forEach(SynapseWatcher::close);
+        outputs.forEach(SharedOutput::close);
+        log.info("synapse stopped");
+        closedLatch.countDown();
+    }
+}

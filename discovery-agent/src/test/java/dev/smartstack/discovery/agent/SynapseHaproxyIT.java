@@ -1,0 +1,150 @@
+package dev.smartstack.discovery.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.smartstack.discovery.agent.config.SynapseConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code smartstack synapse} in-process with a {@code haproxy} section using {@code manage_process}:
+ * the real /usr/sbin/haproxy on 127.0.0.1, JDK HTTP backends registered as Nerve znodes by an
+ * independent client.
+ */
+class SynapseHaproxyIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PATH = "/nerve/services/web/services";
+
+    @TempDir
+    Path dir;
+
+    private final List<HttpServer> servers = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void stopBackends() {
+        servers.forEach(s -> s.stop(0));
+    }
+
+    private int backend(String id) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = id.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        servers.add(server);
+        return server.getAddress().getPort();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Who answers 12 requests to the frontend; failed requests are left out. */
+    private Set<String> responders(int port) {
+        Set<String> ids = new TreeSet<>();
+        for (int i = 0; i < 12; i++) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    ids.add(r.body());
+                }
+            } catch (IOException e) {
+                // not serving (yet): the caller awaits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ids;
+            }
+        }
+        return ids;
+    }
+
+    private static void register(CuratorFramework client, String child, String json) throws Exception {
+        client.create().creatingParentsIfNeeded().forPath(PATH + "/" + child, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void haproxyManaged_joinsLeavesHostileZnodeAndZooKeeperLoss_trafficFollowsRegistrations() throws Exception {
+        int a = backend("A");
+        int b = backend("B");
+        int front = freePort();
+        try (TestingServer zk = new TestingServer(true);
+                CuratorFramework writer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(200))) {
+            writer.start();
+            assertThat(writer.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
+            Path cfg = dir.resolve("haproxy.cfg");
+            Path file = dir.resolve("synapse.conf.json");
+            Files.writeString(file, """
+                    {
+                      "zk_session_timeout": 4,
+                      "haproxy": {
+                        "manage_process": true,
+                        "haproxy_path": "/usr/sbin/haproxy",
+                        "config_file_path": "%s",
+                        "restart_interval": 0.2,
+                        "bind_address": "127.0.0.1",
+                        "global": [],
+                        "defaults": ["mode http", "timeout connect 2s", "timeout client 10s", "timeout server 10s"]
+                      },
+                      "services": {
+                        "web": {
+                          "discovery": {"method": "zookeeper", "path": "%s", "hosts": ["%s"]},
+                          "haproxy": {"port": %d, "server_options": "check inter 500ms"}
+                        }
+                      }
+                    }
+                    """.formatted(cfg, PATH, zk.getConnectString(), front));
+            register(writer, "a_0000000001", "{\"name\": \"a\", \"host\": \"127.0.0.1\", \"port\": " + a + "}");
+            try (SynapseAgent agent = SynapseAgent.plan(SynapseConfig.load(file, file.toString()), file.toString()).start()) {
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A")));
+
+                register(writer, "b_0000000002", "{\"name\": \"b\", \"host\": \"127.0.0.1\", \"port\": " + b + "}");
+                register(writer, "evil_0000000003", "{\"name\": \"evil\", \"host\": \"127.0.0.1\", \"port\": " + b
+                        + ", \"haproxy_server_options\": \"redir http://evil.example\"}");
+                register(writer, "evil2_0000000004", "{\"name\": \"evil2\", \"host\": \"127.0.0.1\\nlisten evil\", \"port\": 1}");
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A", "B")));
+                assertThat(Files.readString(cfg)).doesNotContain("evil");
+
+                writer.delete().forPath(PATH + "/a_0000000001");
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("B")));
+
+                zk.stop();
+                await().atMost(WAIT).until(() -> agent.watcherStates().contains(
+                        dev.smartstack.discovery.synapse.SynapseWatcher.State.STALE));
+                assertThat(responders(front)).isEqualTo(Set.of("B"));
+                assertThat(Files.readString(cfg)).doesNotContain("evil");
+            }
+        }
+    }
+}
