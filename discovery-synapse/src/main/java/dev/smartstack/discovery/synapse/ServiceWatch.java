@@ -15,14 +15,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.CuratorCacheStorage;
 import org.apache.curator.framework.recipes.cache.TreeCache;
 import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
+import org.apache.curator.utils.Compatibility;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +93,16 @@ final class ServiceWatch implements CuratorCacheListener {
      * {@link #fallBackToTreeCache} when it does not.
      */
     void start(CuratorFramework client) {
+        if (Compatibility.hasPersistentWatchers()) {
+            CuratorCache cache = CuratorCache.builder(client, service.path())
+                    .withStorage(new RecreationAwareStorage())
+                    .build();
+            cache.listenable().addListener(this);
+            treeCache = false;
+            closeCache = cache::close;
+            cache.start();
+            return;
+        }
         CuratorCacheBridge cache = CuratorCache.bridgeBuilder(client, service.path())
                 .withDataNotCached()
                 .build();
@@ -96,6 +110,60 @@ final class ServiceWatch implements CuratorCacheListener {
         treeCache = !cache.isCuratorCache();
         closeCache = cache::close;
         cache.start();
+    }
+
+    /**
+     * The cache's storage (without data, as {@code withDataNotCached}), made to notice a node that
+     * was deleted and created again while the connection was down. After a reconnect CuratorCache
+     * re-reads every node and raises NODE_CHANGED only when the data <em>version</em> differs; a
+     * node re-created meanwhile has version 0 again, so its new data raised no event and the
+     * watcher kept the old backend for good. When the creation zxid differs, the previous entry is
+     * handed back with a different version, so that the cache reports the change.
+     */
+    static final class RecreationAwareStorage implements CuratorCacheStorage {
+        private final CuratorCacheStorage delegate = CuratorCacheStorage.dataNotCached();
+
+        @Override
+        public Optional<ChildData> put(ChildData data) {
+            Optional<ChildData> previous = delegate.put(data);
+            if (previous.isEmpty()) {
+                return previous;
+            }
+            Stat old = previous.get().getStat();
+            Stat now = data.getStat();
+            if (old == null || now == null || old.getVersion() != now.getVersion() || old.getCzxid() == now.getCzxid()) {
+                return previous;
+            }
+            Stat marked = new Stat(old.getCzxid(), old.getMzxid(), old.getCtime(), old.getMtime(), now.getVersion() + 1,
+                    old.getCversion(), old.getAversion(), old.getEphemeralOwner(), old.getDataLength(),
+                    old.getNumChildren(), old.getPzxid());
+            return Optional.of(new ChildData(previous.get().getPath(), marked, previous.get().getData()));
+        }
+
+        @Override
+        public Optional<ChildData> remove(String path) {
+            return delegate.remove(path);
+        }
+
+        @Override
+        public void clear() {
+            delegate.clear();
+        }
+
+        @Override
+        public Optional<ChildData> get(String path) {
+            return delegate.get(path);
+        }
+
+        @Override
+        public int size() {
+            return delegate.size();
+        }
+
+        @Override
+        public Stream<ChildData> stream() {
+            return delegate.stream();
+        }
     }
 
     boolean usesTreeCache() {

@@ -244,4 +244,45 @@ class SynapseOutageIT {
         assertThat(out.of("web")).allMatch(s -> !s.backends().isEmpty());
         out.assertDeltasConsistent("web");
     }
+
+    @Test
+    void znodeRecreatedWithSameVersion_whileWatcherDisconnected_newDataSeenAfterReconnect() throws Exception {
+        // CuratorCache's rebuild after a reconnect compares only the data version, so a node deleted
+        // and created again (version 0 both times, new data) while the watcher was away raised no
+        // event, and the watcher kept serving the old port for good.
+        TestingCluster cluster = closing(new TestingCluster(3));
+        cluster.start();
+        List<InstanceSpec> members = new ArrayList<>(cluster.getInstances());
+        InstanceSpec watcherMember = members.get(0);
+        String others = "127.0.0.1:" + members.get(1).getPort() + ",127.0.0.1:" + members.get(2).getPort();
+        CuratorFramework writer = closing(Zk.client(others, Duration.ofSeconds(30)));
+        Zk.create(writer, PATH + "/web-1", Zk.nerve("web-1", "127.0.0.1", 8001), CreateMode.PERSISTENT);
+        CuratorFramework watcherClient = closing(Zk.client("127.0.0.1:" + watcherMember.getPort(), Duration.ofSeconds(10)));
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
+                .build().start());
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
+
+        assertThat(cluster.killServer(watcherMember)).isTrue();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.STALE);
+        // An election may be running: retry until the node holds the new data.
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            byte[] now = Zk.nerve("web-1", "127.0.0.1", 8002);
+            org.apache.zookeeper.data.Stat stat = writer.checkExists().forPath(PATH + "/web-1");
+            if (stat != null && java.util.Arrays.equals(writer.getData().forPath(PATH + "/web-1"), now)) {
+                return true;
+            }
+            if (stat != null) {
+                writer.delete().forPath(PATH + "/web-1");
+            }
+            writer.create().forPath(PATH + "/web-1", now);
+            return false;
+        });
+        assertThat(writer.checkExists().forPath(PATH + "/web-1").getVersion()).isZero();
+
+        assertThat(cluster.restartServer(watcherMember)).isTrue();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8002")));
+        out.assertDeltasConsistent("web");
+    }
 }
