@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
@@ -48,6 +49,11 @@ final class ServiceWatch implements CuratorCacheListener {
     private final Map<String, ServiceInstance> byZnode = new HashMap<>();
     private final TreeSet<ServiceInstance> ordered = new TreeSet<>(ServiceSnapshot.ORDER);
     private final Map<String, Integer> refusedVersions = new HashMap<>();
+    // Every child the cache reported and did not delete, whether it decoded, was refused or filtered.
+    private final Set<String> present = new HashSet<>();
+    // While a resync runs: the children that had an event since it started; null otherwise.
+    private Set<String> touched;
+    private long resyncGeneration;
     private boolean cacheInitialized;
     private boolean inSync;
     private boolean publishQueued;
@@ -231,21 +237,30 @@ final class ServiceWatch implements CuratorCacheListener {
                 return;
             }
             synchronized (this) {
+                if (touched != null) {
+                    touched.add(child);
+                }
                 if (type == Type.NODE_DELETED) {
+                    present.remove(child);
                     removeLocked(child);
                     refusedVersions.remove(child);
                 } else {
-                    Optional<ServiceInstance> decoded = decode(child, data);
-                    if (decoded.isPresent()) {
-                        putLocked(child, decoded.get());
-                    } else {
-                        removeLocked(child);
-                    }
+                    present.add(child);
+                    applyLocked(child, data);
                 }
                 changedLocked();
             }
         } catch (Throwable t) {
             log.error("synapse '{}' failed to handle {} under {}", service.name(), type, service.path(), t);
+        }
+    }
+
+    private void applyLocked(String child, ChildData data) {
+        Optional<ServiceInstance> decoded = decode(child, data);
+        if (decoded.isPresent()) {
+            putLocked(child, decoded.get());
+        } else {
+            removeLocked(child);
         }
     }
 
@@ -267,47 +282,121 @@ final class ServiceWatch implements CuratorCacheListener {
     void connectionLost() {
         synchronized (this) {
             inSync = false;
+            // A resync in progress is abandoned; the next reconnect starts another.
+            touched = null;
+            resyncGeneration++;
             changedLocked();
         }
     }
 
     /**
-     * The connection is back (same or new session). The cache rebuilds itself and reports nodes
-     * that vanished meanwhile; this one read of the children makes the point after which the view
-     * is live again, and drops any backend that is gone without waiting for the rebuild. Nothing is
-     * cleared first, so the set never passes through empty.
+     * The connection is back (same or new session). The cache rebuilds itself node by node, and
+     * publishing each of its events would show outputs sets the registry never had (an empty one
+     * when every backend was replaced while we were away). So: read the children once, read the
+     * data of the children that are new since the disconnect, then apply the whole difference at
+     * once and make the view live; until then nothing is published and outputs keep the last
+     * snapshot. A child that had a cache event meanwhile is left as the cache reported it. Nothing
+     * is cleared first, so the set never passes through empty. Before the cache's first load, the
+     * load itself makes the view live.
      */
     void resync(CuratorFramework client) {
-        try {
-            client.getChildren().inBackground((c, event) -> {
-                int rc = event.getResultCode();
-                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
-                    Set<String> children = rc == KeeperException.Code.OK.intValue()
-                            ? new HashSet<>(event.getChildren()) : Set.of();
-                    int removed;
-                    synchronized (this) {
-                        List<String> gone = new ArrayList<>();
-                        for (String z : byZnode.keySet()) {
-                            if (!children.contains(z)) {
-                                gone.add(z);
-                            }
-                        }
-                        gone.forEach(this::removeLocked);
-                        removed = gone.size();
-                        inSync = true;
-                        changedLocked();
-                    }
-                    log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile)",
-                            service.name(), service.path(), removed);
-                } else {
-                    log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
-                            KeeperException.Code.get(rc));
-                }
-            }).forPath(service.path());
-        } catch (Exception e) {
-            log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
-                    Validation.quote(String.valueOf(e)));
+        long generation;
+        synchronized (this) {
+            if (!cacheInitialized) {
+                return;
+            }
+            generation = ++resyncGeneration;
+            touched = new HashSet<>();
         }
+        try {
+            client.getChildren().inBackground((c, event) -> childrenRead(c, event, generation))
+                    .forPath(service.path());
+        } catch (Exception e) {
+            resyncFailed(generation, Validation.quote(String.valueOf(e)));
+        }
+    }
+
+    private void childrenRead(CuratorFramework client, CuratorEvent event, long generation) {
+        int rc = event.getResultCode();
+        if (rc != KeeperException.Code.OK.intValue() && rc != KeeperException.Code.NONODE.intValue()) {
+            resyncFailed(generation, String.valueOf(KeeperException.Code.get(rc)));
+            return;
+        }
+        Set<String> children = rc == KeeperException.Code.OK.intValue() ? new HashSet<>(event.getChildren()) : Set.of();
+        List<String> missing = new ArrayList<>();
+        synchronized (this) {
+            if (generation != resyncGeneration) {
+                return;
+            }
+            for (String z : children) {
+                if (!present.contains(z)) {
+                    missing.add(z);
+                }
+            }
+        }
+        Map<String, ChildData> fetched = new java.util.concurrent.ConcurrentHashMap<>();
+        if (missing.isEmpty()) {
+            applyResync(generation, children, fetched);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(missing.size());
+        for (String z : missing) {
+            Runnable done = () -> {
+                if (left.decrementAndGet() == 0) {
+                    applyResync(generation, children, fetched);
+                }
+            };
+            try {
+                client.getData().inBackground((c, e) -> {
+                    if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
+                        fetched.put(z, new ChildData(e.getPath(), e.getStat(), e.getData()));
+                    }
+                    done.run();
+                }).forPath(childPrefix + z);
+            } catch (Exception e) {
+                done.run();
+            }
+        }
+    }
+
+    private void applyResync(long generation, Set<String> children, Map<String, ChildData> fetched) {
+        int removed = 0;
+        synchronized (this) {
+            if (generation != resyncGeneration) {
+                return;
+            }
+            Set<String> skip = touched;
+            touched = null;
+            for (String z : new ArrayList<>(present)) {
+                if (!children.contains(z) && !skip.contains(z)) {
+                    present.remove(z);
+                    removeLocked(z);
+                    refusedVersions.remove(z);
+                    removed++;
+                }
+            }
+            fetched.forEach((z, data) -> {
+                if (!skip.contains(z)) {
+                    present.add(z);
+                    applyLocked(z, data);
+                }
+            });
+            inSync = true;
+            changedLocked();
+        }
+        log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile, {} new)", service.name(),
+                service.path(), removed, fetched.size());
+    }
+
+    private void resyncFailed(long generation, String reason) {
+        synchronized (this) {
+            if (generation == resyncGeneration) {
+                touched = null;
+                changedLocked();
+            }
+        }
+        log.warn("synapse '{}' could not resync {}: {}; the view stays stale until the next reconnect",
+                service.name(), service.path(), reason);
     }
 
     private String childOf(String path) {
@@ -391,6 +480,12 @@ final class ServiceWatch implements CuratorCacheListener {
             Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
             firstUnpublishedEvent = null;
             if (!cacheInitialized) {
+                return null;
+            }
+            if (touched != null) {
+                // A resync is running: its end publishes the whole difference at once.
+                publishQueued = false;
+                firstUnpublishedEvent = time;
                 return null;
             }
             boolean live = inSync && owner.isConnected();
