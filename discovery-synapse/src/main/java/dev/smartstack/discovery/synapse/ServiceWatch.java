@@ -63,6 +63,7 @@ final class ServiceWatch implements CuratorCacheListener {
 
     private volatile Runnable closeCache = () -> { };
     private volatile boolean treeCache;
+    private boolean closed; // guarded by this: a late server-probe answer must not start a TreeCache
 
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
@@ -182,7 +183,7 @@ final class ServiceWatch implements CuratorCacheListener {
      */
     @SuppressWarnings("deprecation") // TreeCache is deprecated in favour of CuratorCache, which old servers cannot serve
     synchronized void fallBackToTreeCache(CuratorFramework client) {
-        if (treeCache) {
+        if (treeCache || closed) {
             return;
         }
         closeCache.run();
@@ -210,6 +211,9 @@ final class ServiceWatch implements CuratorCacheListener {
     }
 
     void close() {
+        synchronized (this) {
+            closed = true;
+        }
         closeCache.run();
     }
 

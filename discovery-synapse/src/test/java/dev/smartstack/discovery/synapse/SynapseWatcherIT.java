@@ -505,6 +505,23 @@ class SynapseWatcherIT {
     }
 
     @Test
+    void close_lateServerProbeAnswer_leavesNoThreadBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // The server probe answers in the background; an answer that said "older than 3.6" after
+        // close() started a TreeCache (a thread and watches on the caller's client) that nothing closed.
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        SynapseWatcher w = start(watcher(service().build(), new RecordingOutput()).stateFile(dir.resolve("state.json")));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        w.close();
+        w.fallBackToTreeCache(); // as the probe's callback does on UNIMPLEMENTED
+        assertThat(w.usesTreeCache("web")).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.isAlive())
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("smartstack-synapse") || n.contains("TreeCache")))
+                .isEmpty());
+    }
+
+    @Test
     void close_outputsGetCloseLast() {
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = start(watcher(service().build(), out));
