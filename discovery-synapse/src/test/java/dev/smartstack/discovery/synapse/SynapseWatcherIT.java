@@ -269,6 +269,30 @@ class SynapseWatcherIT {
     }
 
     @Test
+    void outputFailsOnce_lastChangeRetried_withoutAnotherChange() {
+        // A snapshot the output threw on was dropped: with no later change, the output (a file on a
+        // disk that was full for a moment, say) stayed behind for good.
+        AtomicInteger calls = new AtomicInteger();
+        RecordingOutput recorded = new RecordingOutput();
+        SnapshotOutput flaky = new SnapshotOutput() {
+            @Override
+            public void update(ServiceSnapshot snapshot) {
+                if (calls.incrementAndGet() == 2) {
+                    throw new IllegalStateException("disk full");
+                }
+                recorded.update(snapshot);
+            }
+        };
+        SynapseWatcher w = start(watcher(service().build(), flaky));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> calls.get() == 1);
+        register("a", 8001);
+        await().atMost(WAIT).until(() -> recorded.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
+        assertThat(calls.get()).isEqualTo(3);
+        recorded.assertDeltasConsistent("web");
+    }
+
+    @Test
     void throwingOutput_isReportedAndDoesNotStopOthers() {
         AtomicInteger calls = new AtomicInteger();
         SnapshotOutput failing = s -> {
