@@ -60,6 +60,12 @@ final class ServiceReporter {
 
     ServiceReporter(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
             DiscoveryMetrics metrics, LongSupplier nanoTime) {
+        this(service, client, listeners, metrics, nanoTime, null);
+    }
+
+    /** With {@code checkPool} null, checks run on a cached pool of this service's named threads. */
+    ServiceReporter(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
+            DiscoveryMetrics metrics, LongSupplier nanoTime, ExecutorService checkPool) {
         this.service = service;
         this.name = service.name();
         this.client = client;
@@ -67,7 +73,7 @@ final class ServiceReporter {
         this.metrics = metrics;
         NamedThreadFactory threads = new NamedThreadFactory("smartstack-nerve-" + name);
         this.executor = Executors.newSingleThreadScheduledExecutor(threads);
-        this.checkPool = Executors.newCachedThreadPool(threads);
+        this.checkPool = checkPool != null ? checkPool : Executors.newCachedThreadPool(threads);
         this.checks = service.checkEntries().stream().map(CheckState::new).toList();
         this.bucket = service.rateLimit()
                 .map(r -> new TokenBucket(r.averageRate(), r.maxBurst(), nanoTime)).orElse(null);
@@ -370,9 +376,16 @@ final class ServiceReporter {
                 return HealthResult.unhealthy("check " + check + " is still running after its timeout of "
                         + timeout.toMillis() + " ms");
             }
+            // Whoever claims the run first decides: the task (it runs the check and clears inFlight
+            // when done) or a timeout before it started (the check will never run, so the timeout
+            // clears inFlight; a cancelled FutureTask never calls the task, which would have).
+            AtomicBoolean claimed = new AtomicBoolean();
             Future<HealthResult> f;
             try {
                 f = checkPool.submit(() -> {
+                    if (!claimed.compareAndSet(false, true)) {
+                        return null;
+                    }
                     try {
                         return check.check();
                     } finally {
@@ -387,6 +400,9 @@ final class ServiceReporter {
                 HealthResult r = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
                 return r != null ? r : HealthResult.unhealthy("check " + check + " returned null");
             } catch (TimeoutException e) {
+                if (claimed.compareAndSet(false, true)) {
+                    inFlight.set(false);
+                }
                 f.cancel(true);
                 return HealthResult.unhealthy("check " + check + " timed out after " + timeout.toMillis() + " ms");
             } catch (ExecutionException e) {

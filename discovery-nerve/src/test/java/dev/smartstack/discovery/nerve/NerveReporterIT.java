@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smartstack.discovery.core.CountingMetrics;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
+import dev.smartstack.discovery.core.internal.Listeners;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -501,5 +502,83 @@ class NerveReporterIT {
         orphan.set(client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-1_", new byte[0]));
         reporter = NerveReporter.builder().curator(client).service(service().build()).build().start();
         await().atMost(WAIT).until(() -> children().size() == 1 && stat(orphan.get()) == null);
+    }
+
+    @Test
+    void check_timedOutBeforeItStarted_runsAgainNextRound() throws Exception {
+        // On a busy machine the pool may start a check only after its timeout has passed. The
+        // reporter cancelled it, a cancelled task never ran its finally, and every later round said
+        // "still running": the service stayed down for good.
+        client = newClient(Duration.ofSeconds(10));
+        Listeners<NerveListener> listeners = new Listeners<>();
+        RecordingListener events = new RecordingListener();
+        listeners.add(events);
+        AtomicInteger submitted = new AtomicInteger();
+        java.util.concurrent.ExecutorService lateFirstStart = new java.util.concurrent.AbstractExecutorService() {
+            private volatile boolean shut;
+
+            @Override
+            public void execute(Runnable task) {
+                boolean first = submitted.incrementAndGet() == 1;
+                Thread t = new Thread(() -> {
+                    if (first) {
+                        // Starts only once the reporter has given up on it.
+                        await().atMost(WAIT).until(() -> ((java.util.concurrent.Future<?>) task).isDone());
+                    }
+                    task.run();
+                }, "late-check-" + submitted.get());
+                t.setDaemon(true);
+                t.start();
+            }
+
+            @Override
+            public void shutdown() {
+                shut = true;
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                shut = true;
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return shut;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return shut;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return true;
+            }
+        };
+        NerveService web = service().check(new HealthCheck() {
+            @Override
+            public HealthResult check() {
+                return HealthResult.ok();
+            }
+
+            @Override
+            public Duration timeout() {
+                return Duration.ofMillis(100);
+            }
+        }).build();
+        ServiceReporter r = new ServiceReporter(web, client, listeners, DiscoveryMetrics.NOOP, System::nanoTime,
+                lateFirstStart);
+        r.start();
+        try {
+            await().atMost(WAIT).until(() -> children().size() == 1);
+            assertThat(submitted.get()).isGreaterThan(1);
+            assertThat(events.events).doesNotContain("down web: check " + web.checkEntries().get(0).check()
+                    + " is still running after its timeout of 100 ms");
+        } finally {
+            r.deregisterForClose(Duration.ofSeconds(5));
+            r.shutdown();
+        }
     }
 }

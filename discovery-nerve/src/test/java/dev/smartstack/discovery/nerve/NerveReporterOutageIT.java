@@ -139,4 +139,29 @@ class NerveReporterOutageIT {
             }
         }
     }
+
+    @Test
+    void close_duringOutage_returnsAndStopsEveryThread() throws Exception {
+        try (TestingServer server = new TestingServer(true)) {
+            AtomicInteger rounds = new AtomicInteger();
+            java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+            NerveReporter reporter = NerveReporter.builder()
+                    .zooKeeper(ZooKeeperSettings.builder().connectString(server.getConnectString())
+                            .sessionTimeout(Duration.ofSeconds(20)).build())
+                    .deregisterTimeout(Duration.ofSeconds(1))
+                    .service(service(rounds)).build().start();
+            await().atMost(WAIT).until(() -> reporter.isRegistered("web"));
+
+            // Closed at once: the reporter's thread may be blocked in a ZooKeeper call that waits
+            // for the connection; close() gives up after deregisterTimeout and still stops it.
+            server.stop();
+            java.util.concurrent.CompletableFuture<Void> closed =
+                    java.util.concurrent.CompletableFuture.runAsync(reporter::close);
+            await().atMost(WAIT).until(closed::isDone);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive()).map(Thread::getName)
+                    .filter(n -> n.startsWith("smartstack-nerve")))
+                    .isEmpty());
+        }
+    }
 }

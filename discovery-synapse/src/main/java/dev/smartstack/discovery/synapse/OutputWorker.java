@@ -10,16 +10,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One output's own thread and queue. The queue holds at most one snapshot per service: a newer
  * snapshot replaces one the output has not taken yet, and the delta it is handed is recomputed
- * against the snapshot this output saw last.
+ * against the snapshot this output saw last. A snapshot the output threw on is retried (after 200 ms,
+ * doubling up to 30 s) until the output takes it or a newer one replaces it.
  */
 final class OutputWorker {
     private static final Logger log = LoggerFactory.getLogger(OutputWorker.class);
+    static final long FIRST_RETRY_DELAY_MS = 200;
+    static final long MAX_RETRY_DELAY_MS = 30_000;
 
     private final SnapshotOutput output;
     private final Set<String> services;
@@ -29,6 +33,9 @@ final class OutputWorker {
     private final Thread thread;
     private final LinkedHashMap<String, ServiceSnapshot> pending = new LinkedHashMap<>(); // guarded by this
     private final Map<String, ServiceSnapshot> seen = new HashMap<>(); // worker thread only
+    // Snapshots the output threw on, retried after retryDelayMs unless a newer one comes; worker thread only.
+    private final Map<String, ServiceSnapshot> failed = new LinkedHashMap<>();
+    private long retryDelayMs;
     private boolean closing; // guarded by this
 
     OutputWorker(SnapshotOutput output, Set<String> services, SynapseWatcher owner, DiscoveryMetrics metrics,
@@ -81,22 +88,38 @@ final class OutputWorker {
         while (true) {
             List<ServiceSnapshot> batch;
             synchronized (this) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
                 while (pending.isEmpty() && !closing) {
                     try {
-                        wait();
+                        if (failed.isEmpty()) {
+                            wait();
+                        } else {
+                            long left = deadline - System.nanoTime();
+                            if (left <= 0) {
+                                break;
+                            }
+                            TimeUnit.NANOSECONDS.timedWait(this, left);
+                        }
                     } catch (InterruptedException e) {
                         closing = true;
                     }
                 }
-                if (pending.isEmpty()) {
+                if (pending.isEmpty() && (closing || failed.isEmpty())) {
                     break;
                 }
                 batch = new ArrayList<>(pending.values());
                 pending.clear();
             }
+            for (ServiceSnapshot f : failed.values()) {
+                if (batch.stream().noneMatch(b -> b.service().equals(f.service()))) {
+                    batch.add(f);
+                }
+            }
+            failed.clear();
             for (ServiceSnapshot s : batch) {
                 deliver(s);
             }
+            retryDelayMs = failed.isEmpty() ? 0 : Math.min(MAX_RETRY_DELAY_MS, Math.max(FIRST_RETRY_DELAY_MS, 2 * retryDelayMs));
         }
         try {
             output.close();
@@ -124,7 +147,10 @@ final class OutputWorker {
             metrics.record(DiscoveryMetrics.SNAPSHOT_LATENCY, s.service(),
                     Duration.between(s.time(), clock.instant()));
         } catch (Throwable t) {
-            log.error("synapse output {} failed on {}", output, s, t);
+            // Retried until it is taken or a newer snapshot replaces it: otherwise an output that
+            // failed once (a full disk, say) would miss the last change for good.
+            failed.put(snapshot.service(), snapshot);
+            log.error("synapse output {} failed on {}; will retry", output, s, t);
             owner.outputFailed(output, s, t);
         }
     }

@@ -53,7 +53,7 @@ public final class ServiceProvider implements SnapshotOutput {
         RANDOM,
         /** Two at random, and the one with fewer outstanding {@link Lease}s. O(1) per pick. */
         POWER_OF_TWO_CHOICES,
-        /** The instance with the fewest outstanding {@link Lease}s (ties: the first in order). O(N) per pick. */
+        /** The instance with the fewest outstanding {@link Lease}s (ties: in turn). O(N) per pick. */
         LEAST_OUTSTANDING
     }
 
@@ -164,12 +164,16 @@ public final class ServiceProvider implements SnapshotOutput {
                 yield outstanding(x) <= outstanding(y) ? x : y;
             }
             case LEAST_OUTSTANDING -> {
-                ServiceInstance best = list.get(0);
+                // Ties go round: starting at the same instance every time would send every request
+                // of a caller that waits for each answer (all counts 0) to that one instance.
+                int start = Math.floorMod(turn.getAndIncrement(), n);
+                ServiceInstance best = list.get(start);
                 int bestCount = outstanding(best);
-                for (int i = 1; i < n && bestCount > 0; i++) {
-                    int c = outstanding(list.get(i));
+                for (int k = 1; k < n && bestCount > 0; k++) {
+                    ServiceInstance candidate = list.get((start + k) % n);
+                    int c = outstanding(candidate);
                     if (c < bestCount) {
-                        best = list.get(i);
+                        best = candidate;
                         bestCount = c;
                     }
                 }

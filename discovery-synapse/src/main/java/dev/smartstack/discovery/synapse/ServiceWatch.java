@@ -15,14 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.cache.CuratorCacheStorage;
 import org.apache.curator.framework.recipes.cache.TreeCache;
 import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
+import org.apache.curator.utils.Compatibility;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,11 @@ final class ServiceWatch implements CuratorCacheListener {
     private final Map<String, ServiceInstance> byZnode = new HashMap<>();
     private final TreeSet<ServiceInstance> ordered = new TreeSet<>(ServiceSnapshot.ORDER);
     private final Map<String, Integer> refusedVersions = new HashMap<>();
+    // Every child the cache reported and did not delete, whether it decoded, was refused or filtered.
+    private final Set<String> present = new HashSet<>();
+    // While a resync runs: the children that had an event since it started; null otherwise.
+    private Set<String> touched;
+    private long resyncGeneration;
     private boolean cacheInitialized;
     private boolean inSync;
     private boolean publishQueued;
@@ -53,6 +63,7 @@ final class ServiceWatch implements CuratorCacheListener {
 
     private volatile Runnable closeCache = () -> { };
     private volatile boolean treeCache;
+    private boolean closed; // guarded by this: a late server-probe answer must not start a TreeCache
 
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
@@ -89,6 +100,16 @@ final class ServiceWatch implements CuratorCacheListener {
      * {@link #fallBackToTreeCache} when it does not.
      */
     void start(CuratorFramework client) {
+        if (Compatibility.hasPersistentWatchers()) {
+            CuratorCache cache = CuratorCache.builder(client, service.path())
+                    .withStorage(new RecreationAwareStorage())
+                    .build();
+            cache.listenable().addListener(this);
+            treeCache = false;
+            closeCache = cache::close;
+            cache.start();
+            return;
+        }
         CuratorCacheBridge cache = CuratorCache.bridgeBuilder(client, service.path())
                 .withDataNotCached()
                 .build();
@@ -96,6 +117,60 @@ final class ServiceWatch implements CuratorCacheListener {
         treeCache = !cache.isCuratorCache();
         closeCache = cache::close;
         cache.start();
+    }
+
+    /**
+     * The cache's storage (without data, as {@code withDataNotCached}), made to notice a node that
+     * was deleted and created again while the connection was down. After a reconnect CuratorCache
+     * re-reads every node and raises NODE_CHANGED only when the data <em>version</em> differs; a
+     * node re-created meanwhile has version 0 again, so its new data raised no event and the
+     * watcher kept the old backend for good. When the creation zxid differs, the previous entry is
+     * handed back with a different version, so that the cache reports the change.
+     */
+    static final class RecreationAwareStorage implements CuratorCacheStorage {
+        private final CuratorCacheStorage delegate = CuratorCacheStorage.dataNotCached();
+
+        @Override
+        public Optional<ChildData> put(ChildData data) {
+            Optional<ChildData> previous = delegate.put(data);
+            if (previous.isEmpty()) {
+                return previous;
+            }
+            Stat old = previous.get().getStat();
+            Stat now = data.getStat();
+            if (old == null || now == null || old.getVersion() != now.getVersion() || old.getCzxid() == now.getCzxid()) {
+                return previous;
+            }
+            Stat marked = new Stat(old.getCzxid(), old.getMzxid(), old.getCtime(), old.getMtime(), now.getVersion() + 1,
+                    old.getCversion(), old.getAversion(), old.getEphemeralOwner(), old.getDataLength(),
+                    old.getNumChildren(), old.getPzxid());
+            return Optional.of(new ChildData(previous.get().getPath(), marked, previous.get().getData()));
+        }
+
+        @Override
+        public Optional<ChildData> remove(String path) {
+            return delegate.remove(path);
+        }
+
+        @Override
+        public void clear() {
+            delegate.clear();
+        }
+
+        @Override
+        public Optional<ChildData> get(String path) {
+            return delegate.get(path);
+        }
+
+        @Override
+        public int size() {
+            return delegate.size();
+        }
+
+        @Override
+        public Stream<ChildData> stream() {
+            return delegate.stream();
+        }
     }
 
     boolean usesTreeCache() {
@@ -108,7 +183,7 @@ final class ServiceWatch implements CuratorCacheListener {
      */
     @SuppressWarnings("deprecation") // TreeCache is deprecated in favour of CuratorCache, which old servers cannot serve
     synchronized void fallBackToTreeCache(CuratorFramework client) {
-        if (treeCache) {
+        if (treeCache || closed) {
             return;
         }
         closeCache.run();
@@ -136,6 +211,9 @@ final class ServiceWatch implements CuratorCacheListener {
     }
 
     void close() {
+        synchronized (this) {
+            closed = true;
+        }
         closeCache.run();
     }
 
@@ -163,21 +241,30 @@ final class ServiceWatch implements CuratorCacheListener {
                 return;
             }
             synchronized (this) {
+                if (touched != null) {
+                    touched.add(child);
+                }
                 if (type == Type.NODE_DELETED) {
+                    present.remove(child);
                     removeLocked(child);
                     refusedVersions.remove(child);
                 } else {
-                    Optional<ServiceInstance> decoded = decode(child, data);
-                    if (decoded.isPresent()) {
-                        putLocked(child, decoded.get());
-                    } else {
-                        removeLocked(child);
-                    }
+                    present.add(child);
+                    applyLocked(child, data);
                 }
                 changedLocked();
             }
         } catch (Throwable t) {
             log.error("synapse '{}' failed to handle {} under {}", service.name(), type, service.path(), t);
+        }
+    }
+
+    private void applyLocked(String child, ChildData data) {
+        Optional<ServiceInstance> decoded = decode(child, data);
+        if (decoded.isPresent()) {
+            putLocked(child, decoded.get());
+        } else {
+            removeLocked(child);
         }
     }
 
@@ -199,47 +286,121 @@ final class ServiceWatch implements CuratorCacheListener {
     void connectionLost() {
         synchronized (this) {
             inSync = false;
+            // A resync in progress is abandoned; the next reconnect starts another.
+            touched = null;
+            resyncGeneration++;
             changedLocked();
         }
     }
 
     /**
-     * The connection is back (same or new session). The cache rebuilds itself and reports nodes
-     * that vanished meanwhile; this one read of the children makes the point after which the view
-     * is live again, and drops any backend that is gone without waiting for the rebuild. Nothing is
-     * cleared first, so the set never passes through empty.
+     * The connection is back (same or new session). The cache rebuilds itself node by node, and
+     * publishing each of its events would show outputs sets the registry never had (an empty one
+     * when every backend was replaced while we were away). So: read the children once, read the
+     * data of the children that are new since the disconnect, then apply the whole difference at
+     * once and make the view live; until then nothing is published and outputs keep the last
+     * snapshot. A child that had a cache event meanwhile is left as the cache reported it. Nothing
+     * is cleared first, so the set never passes through empty. Before the cache's first load, the
+     * load itself makes the view live.
      */
     void resync(CuratorFramework client) {
-        try {
-            client.getChildren().inBackground((c, event) -> {
-                int rc = event.getResultCode();
-                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
-                    Set<String> children = rc == KeeperException.Code.OK.intValue()
-                            ? new HashSet<>(event.getChildren()) : Set.of();
-                    int removed;
-                    synchronized (this) {
-                        List<String> gone = new ArrayList<>();
-                        for (String z : byZnode.keySet()) {
-                            if (!children.contains(z)) {
-                                gone.add(z);
-                            }
-                        }
-                        gone.forEach(this::removeLocked);
-                        removed = gone.size();
-                        inSync = true;
-                        changedLocked();
-                    }
-                    log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile)",
-                            service.name(), service.path(), removed);
-                } else {
-                    log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
-                            KeeperException.Code.get(rc));
-                }
-            }).forPath(service.path());
-        } catch (Exception e) {
-            log.warn("synapse '{}' could not resync {}: {}", service.name(), service.path(),
-                    Validation.quote(String.valueOf(e)));
+        long generation;
+        synchronized (this) {
+            if (!cacheInitialized) {
+                return;
+            }
+            generation = ++resyncGeneration;
+            touched = new HashSet<>();
         }
+        try {
+            client.getChildren().inBackground((c, event) -> childrenRead(c, event, generation))
+                    .forPath(service.path());
+        } catch (Exception e) {
+            resyncFailed(generation, Validation.quote(String.valueOf(e)));
+        }
+    }
+
+    private void childrenRead(CuratorFramework client, CuratorEvent event, long generation) {
+        int rc = event.getResultCode();
+        if (rc != KeeperException.Code.OK.intValue() && rc != KeeperException.Code.NONODE.intValue()) {
+            resyncFailed(generation, String.valueOf(KeeperException.Code.get(rc)));
+            return;
+        }
+        Set<String> children = rc == KeeperException.Code.OK.intValue() ? new HashSet<>(event.getChildren()) : Set.of();
+        List<String> missing = new ArrayList<>();
+        synchronized (this) {
+            if (generation != resyncGeneration) {
+                return;
+            }
+            for (String z : children) {
+                if (!present.contains(z)) {
+                    missing.add(z);
+                }
+            }
+        }
+        Map<String, ChildData> fetched = new java.util.concurrent.ConcurrentHashMap<>();
+        if (missing.isEmpty()) {
+            applyResync(generation, children, fetched);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(missing.size());
+        for (String z : missing) {
+            Runnable done = () -> {
+                if (left.decrementAndGet() == 0) {
+                    applyResync(generation, children, fetched);
+                }
+            };
+            try {
+                client.getData().inBackground((c, e) -> {
+                    if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
+                        fetched.put(z, new ChildData(e.getPath(), e.getStat(), e.getData()));
+                    }
+                    done.run();
+                }).forPath(childPrefix + z);
+            } catch (Exception e) {
+                done.run();
+            }
+        }
+    }
+
+    private void applyResync(long generation, Set<String> children, Map<String, ChildData> fetched) {
+        int removed = 0;
+        synchronized (this) {
+            if (generation != resyncGeneration) {
+                return;
+            }
+            Set<String> skip = touched;
+            touched = null;
+            for (String z : new ArrayList<>(present)) {
+                if (!children.contains(z) && !skip.contains(z)) {
+                    present.remove(z);
+                    removeLocked(z);
+                    refusedVersions.remove(z);
+                    removed++;
+                }
+            }
+            fetched.forEach((z, data) -> {
+                if (!skip.contains(z)) {
+                    present.add(z);
+                    applyLocked(z, data);
+                }
+            });
+            inSync = true;
+            changedLocked();
+        }
+        log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile, {} new)", service.name(),
+                service.path(), removed, fetched.size());
+    }
+
+    private void resyncFailed(long generation, String reason) {
+        synchronized (this) {
+            if (generation == resyncGeneration) {
+                touched = null;
+                changedLocked();
+            }
+        }
+        log.warn("synapse '{}' could not resync {}: {}; the view stays stale until the next reconnect",
+                service.name(), service.path(), reason);
     }
 
     private String childOf(String path) {
@@ -323,6 +484,12 @@ final class ServiceWatch implements CuratorCacheListener {
             Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
             firstUnpublishedEvent = null;
             if (!cacheInitialized) {
+                return null;
+            }
+            if (touched != null) {
+                // A resync is running: its end publishes the whole difference at once.
+                publishQueued = false;
+                firstUnpublishedEvent = time;
                 return null;
             }
             boolean live = inSync && owner.isConnected();

@@ -9,7 +9,8 @@ import java.util.Set;
  * <p>Each output has its own named thread. It receives the snapshots of a service in version
  * order; while it is busy, newer snapshots of the same service are coalesced into one whose delta
  * is relative to the last one it saw. A slow or failing output never holds back the others, and an
- * exception thrown here is logged and counted, never propagated.
+ * exception thrown here is logged and counted, never propagated. A snapshot the output threw on is
+ * offered again (after 200 ms, doubling up to 30 s) until it is taken or a newer one replaces it.
  */
 @FunctionalInterface
 public interface SnapshotOutput {

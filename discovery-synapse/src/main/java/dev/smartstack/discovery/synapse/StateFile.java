@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper is down has something to serve. The file is JSON:
  * {@code {"version": 1, "services": {"web": {"saved_at": "...", "backends": [{nerve fields..., "znode": "..."}]}}}}.
  * It is written through a temporary file and an atomic rename, and only when a service's backends
- * changed (or its entry is older than a quarter of the TTL, so that a quiet service stays fresh).
+ * changed, or, while its view is live, when its entry is older than a quarter of the TTL (the watcher
+ * checks every quarter of the TTL), so that a quiet service stays fresh.
  * On load every backend is validated like znode data; bad entries are refused one by one.
  */
 final class StateFile {
@@ -51,6 +52,10 @@ final class StateFile {
 
     Path path() {
         return path;
+    }
+
+    Duration ttl() {
+        return ttl;
     }
 
     /**

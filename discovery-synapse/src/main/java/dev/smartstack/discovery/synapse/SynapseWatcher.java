@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,7 +108,7 @@ public final class SynapseWatcher implements AutoCloseable {
     private final ConnectionStateListener connectionListener = this::connectionStateChanged;
     private final List<OutputWorker> workers = new ArrayList<>();
     private ExecutorService publisher;
-    private ExecutorService stateWriter;
+    private ScheduledExecutorService stateWriter;
     private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
     private final AtomicBoolean serverProbed = new AtomicBoolean();
     /** Where the server probe adds (and removes) a persistent watch; the node itself is never created. */
@@ -149,7 +150,14 @@ public final class SynapseWatcher implements AutoCloseable {
                     + handle.client().getState());
         }
         publisher = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-publish"));
-        stateWriter = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-state"));
+        stateWriter = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("smartstack-synapse-state"));
+        if (stateFile != null) {
+            // Entries are saved on change only; a service whose backends stay the same for longer
+            // than the TTL would otherwise find its entry expired at the next start-up.
+            long refreshMillis = Math.max(100, stateFile.ttl().toMillis() / 4);
+            stateWriter.scheduleWithFixedDelay(this::refreshStateFile, refreshMillis, refreshMillis,
+                    TimeUnit.MILLISECONDS);
+        }
         NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
         Set<String> names = services();
         for (SnapshotOutput o : outputs) {
@@ -330,6 +338,25 @@ public final class SynapseWatcher implements AutoCloseable {
             initialized.countDown();
         }
         updateState();
+    }
+
+    /** Re-saves the live services whose entries grew older than a quarter of the TTL. On the state thread. */
+    private void refreshStateFile() {
+        try {
+            boolean changed = false;
+            for (ServiceWatch w : watches.values()) {
+                ServiceSnapshot current = w.current();
+                if (current.live() && current.version() > 0 && current.source() != ServiceSnapshot.Source.STATE_FILE
+                        && stateFile.record(current)) {
+                    changed = true;
+                }
+            }
+            if (changed) {
+                stateFile.write();
+            }
+        } catch (Throwable t) {
+            log.error("synapse failed to refresh state file {}", stateFile.path(), t);
+        }
     }
 
     private void scheduleStateWrite() {

@@ -99,6 +99,21 @@ class ServiceProviderTest {
     }
 
     @Test
+    void acquire_leastOutstandingOneRequestAtATime_spreadsOverEveryInstance() {
+        // Ties went to the first instance, so a caller that waits for each answer sent everything there.
+        ServiceProvider p = provider(ServiceProvider.Strategy.LEAST_OUTSTANDING, Clock.systemUTC());
+        p.update(snapshot(A, B, C));
+        Map<ServiceInstance, Integer> picks = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            try (ServiceProvider.Lease lease = p.acquire()) {
+                picks.merge(lease.instance(), 1, Integer::sum);
+            }
+        }
+        assertThat(picks).containsOnlyKeys(A, B, C);
+        assertThat(picks.values()).containsOnly(10);
+    }
+
+    @Test
     void acquire_powerOfTwoChoices_neverPicksTheBusierOfTwo() {
         ServiceProvider p = provider(ServiceProvider.Strategy.POWER_OF_TWO_CHOICES, Clock.systemUTC());
         p.update(snapshot(A, B));

@@ -244,4 +244,73 @@ class SynapseOutageIT {
         assertThat(out.of("web")).allMatch(s -> !s.backends().isEmpty());
         out.assertDeltasConsistent("web");
     }
+
+    @Test
+    void znodeRecreatedWithSameVersion_whileWatcherDisconnected_newDataSeenAfterReconnect() throws Exception {
+        // CuratorCache's rebuild after a reconnect compares only the data version, so a node deleted
+        // and created again (version 0 both times, new data) while the watcher was away raised no
+        // event, and the watcher kept serving the old port for good.
+        TestingServer server = closing(new TestingServer(true));
+        TcpProxy proxy = closing(new TcpProxy(server.getPort()));
+        CuratorFramework writer = closing(Zk.client(server.getConnectString(), Duration.ofSeconds(30)));
+        Zk.create(writer, PATH + "/web-1", Zk.nerve("web-1", "127.0.0.1", 8001), CreateMode.PERSISTENT);
+        CuratorFramework watcherClient = closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20)));
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
+                .build().start());
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
+
+        proxy.cut();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.STALE);
+        Zk.delete(writer, PATH + "/web-1");
+        Zk.create(writer, PATH + "/web-1", Zk.nerve("web-1", "127.0.0.1", 8002), CreateMode.PERSISTENT);
+        assertThat(writer.checkExists().forPath(PATH + "/web-1").getVersion()).isZero();
+        assertThat(w.state()).isEqualTo(SynapseWatcher.State.STALE);
+
+        proxy.restore();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8002")));
+        out.assertDeltasConsistent("web");
+    }
+
+    @Test
+    void reconnect_backendsReplacedWhileAway_oneSnapshotNeverAnEmptyOrPartialSet() throws Exception {
+        // The registry went {a, b} -> {a, b, c, d} -> {c, d} while the watcher was away, and never
+        // held fewer than two backends. The resync after the reconnect dropped a and b before the
+        // cache had loaded c and d, so an output saw an empty set (use_previous_backends off) and
+        // then {c} alone: sets the registry never had.
+        TestingServer server = closing(new TestingServer(true));
+        TcpProxy proxy = closing(new TcpProxy(server.getPort()));
+        CuratorFramework writer = closing(Zk.client(server.getConnectString(), Duration.ofSeconds(30)));
+        for (String n : List.of("a", "b")) {
+            Zk.create(writer, PATH + "/" + n, Zk.nerve(n, "127.0.0.1", 8000 + n.charAt(0)), CreateMode.PERSISTENT);
+        }
+        CuratorFramework watcherClient = closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20)));
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient)
+                .service(WatchedService.builder().name("web").path(PATH).usePreviousBackends(false).build())
+                .output(out).build().start());
+        await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 2);
+
+        proxy.cut();
+        await().atMost(WAIT).until(() -> out.last("web") != null && !out.last("web").live());
+        int before = out.of("web").size();
+        for (String n : List.of("c", "d")) {
+            Zk.create(writer, PATH + "/" + n, Zk.nerve(n, "127.0.0.1", 8000 + n.charAt(0)), CreateMode.PERSISTENT);
+        }
+        for (String n : List.of("a", "b")) {
+            Zk.delete(writer, PATH + "/" + n);
+        }
+        assertThat(w.state()).isEqualTo(SynapseWatcher.State.STALE);
+
+        proxy.restore();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
+        Set<String> cd = Set.of("127.0.0.1:" + (8000 + 'c'), "127.0.0.1:" + (8000 + 'd'));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(cd));
+        List<ServiceSnapshot> after = out.of("web").subList(before, out.of("web").size());
+        assertThat(after).allSatisfy(s -> assertThat(s.backends()).hasSize(2));
+        assertThat(after.stream().filter(ServiceSnapshot::live)).allSatisfy(
+                s -> assertThat(RecordingOutput.hostsPorts(s.backends())).isEqualTo(cd));
+        out.assertDeltasConsistent("web");
+    }
 }

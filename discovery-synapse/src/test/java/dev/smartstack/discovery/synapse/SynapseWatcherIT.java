@@ -118,7 +118,6 @@ class SynapseWatcherIT {
         SynapseWatcher w = start(watcher(service().build(), out));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         assertThat(w.snapshot("web").backends()).isEmpty();
-        assertThat(w.snapshot("web").version()).isEqualTo(1);
 
         register("a", 8001);
         await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
@@ -269,6 +268,30 @@ class SynapseWatcherIT {
     }
 
     @Test
+    void outputFailsOnce_lastChangeRetried_withoutAnotherChange() {
+        // A snapshot the output threw on was dropped: with no later change, the output (a file on a
+        // disk that was full for a moment, say) stayed behind for good.
+        AtomicInteger calls = new AtomicInteger();
+        RecordingOutput recorded = new RecordingOutput();
+        SnapshotOutput flaky = new SnapshotOutput() {
+            @Override
+            public void update(ServiceSnapshot snapshot) {
+                if (calls.incrementAndGet() == 2) {
+                    throw new IllegalStateException("disk full");
+                }
+                recorded.update(snapshot);
+            }
+        };
+        SynapseWatcher w = start(watcher(service().build(), flaky));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> calls.get() == 1);
+        register("a", 8001);
+        await().atMost(WAIT).until(() -> recorded.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
+        assertThat(calls.get()).isEqualTo(3);
+        recorded.assertDeltasConsistent("web");
+    }
+
+    @Test
     void throwingOutput_isReportedAndDoesNotStopOthers() {
         AtomicInteger calls = new AtomicInteger();
         SnapshotOutput failing = s -> {
@@ -353,6 +376,22 @@ class SynapseWatcherIT {
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(state.getParent())) {
             assertThat(files).extracting(f -> f.getFileName().toString()).containsExactly("synapse.json");
         }
+    }
+
+    @Test
+    void stateFile_quietService_entryKeptFresherThanTheTtl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // Entries were saved on change only: a service whose backends stayed the same for longer
+        // than the TTL (24 h by default: any stable service) found its entry expired at the next
+        // start-up, and a watcher started while ZooKeeper was down served nothing.
+        register("a", 8001);
+        java.nio.file.Path state = dir.resolve("synapse.json");
+        SynapseWatcher w = start(watcher(service().build()).stateFile(state).stateFileTtl(Duration.ofSeconds(2)));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> java.nio.file.Files.exists(state) && savedAt(state, "web") != null);
+        java.time.Instant first = java.time.Instant.parse(savedAt(state, "web"));
+        await().atMost(WAIT).until(() -> java.time.Instant.parse(savedAt(state, "web")).isAfter(first.plusMillis(400)));
+        assertThat(java.nio.file.Files.readString(state)).contains("8001");
     }
 
     @Test
@@ -502,6 +541,23 @@ class SynapseWatcherIT {
         assertThat(borrowed.getState()).isEqualTo(CuratorFrameworkState.STARTED);
         assertThatThrownBy(w::start).isInstanceOf(IllegalStateException.class)
                 .hasMessage("SynapseWatcher cannot be started: it is CLOSED");
+    }
+
+    @Test
+    void close_lateServerProbeAnswer_leavesNoThreadBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // The server probe answers in the background; an answer that said "older than 3.6" after
+        // close() started a TreeCache (a thread and watches on the caller's client) that nothing closed.
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        SynapseWatcher w = start(watcher(service().build(), new RecordingOutput()).stateFile(dir.resolve("state.json")));
+        assertThat(w.awaitInitialized(WAIT)).isTrue();
+        w.close();
+        w.fallBackToTreeCache(); // as the probe's callback does on UNIMPLEMENTED
+        assertThat(w.usesTreeCache("web")).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.isAlive())
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("smartstack-synapse") || n.contains("TreeCache")))
+                .isEmpty());
     }
 
     @Test
