@@ -124,6 +124,22 @@ final class ServiceB implements AutoCloseable {
         return Http.get(target.port(), "/");
     }
 
+    /**
+     * Whether a few requests, sent as service_b sends them, all succeed and are answered by exactly
+     * {@code nodes} (with HAProxy, this also checks that HAProxy itself has caught up).
+     */
+    boolean routesTo(Set<String> nodes) {
+        Set<String> seen = new TreeSet<>();
+        for (int i = 0; i < 3 * Math.max(1, nodes.size()); i++) {
+            Http.Reply r = request();
+            if (!r.ok()) {
+                return false;
+            }
+            seen.add(r.body());
+        }
+        return seen.equals(nodes);
+    }
+
     /** The ports of the backends in the file_output file. */
     List<int[]> fileBackends() {
         List<int[]> ports = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.smartstack.discovery.nerve.HealthResult;
 import dev.smartstack.discovery.nerve.NerveService;
 import dev.smartstack.discovery.smartstack.SmartStack;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
+import dev.smartstack.discovery.testing.DockerSupport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -206,6 +207,8 @@ public final class Tour {
         console.title("The tutorial's cast on real processes: two service_a nodes registered by Nerve, and service_b");
         console.title("calling service_a through Synapse" + (wantHaproxy ? " and HAProxy" : "")
                 + "; then each piece breaks in turn.");
+        console.title("Each step prints what the tour did, what the tutorial says should happen, what the tour saw");
+        console.title("(real requests from service_b, counted by the node that answered), and PASS or FAIL.");
         try {
             setUp();
         } catch (RuntimeException e) {
@@ -272,7 +275,7 @@ public final class Tour {
         console.title(String.format(Locale.ROOT, "%d passed, %d failed, %d skipped, in %s", passed, failed, skipped,
                 Console.seconds(took)));
         console.title("Library logs (WARN and up): " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr")
-                + "; child JVM logs: " + workDir);
+                + "; logs of the child JVMs and HAProxy: " + workDir);
         return failed == 0 && passed > 0 ? 0 : 1;
     }
 
@@ -287,6 +290,10 @@ public final class Tour {
         console.blank();
         console.title("Set-up");
         long t0 = System.nanoTime();
+        if (zookeeperChoice.equals("testcontainers") && !DockerSupport.isAvailable()) {
+            throw new IllegalStateException("--zookeeper testcontainers needs Docker, which is not available here; "
+                    + "run without it to use the embedded ensemble");
+        }
         zk = switch (zookeeperChoice) {
             case "embedded" -> TourZooKeeper.embedded();
             case "testcontainers" -> TourZooKeeper.testcontainers();
@@ -327,7 +334,7 @@ public final class Tour {
             console.info("         this run uses the in-process ServiceProvider and Synapse's file_output instead.");
             return null;
         }
-        HaproxyFront front = own(HaproxyFronts.start(binary.get(), workDir, console));
+        HaproxyFront front = own(HaproxyFronts.start(binary.get(), workDir));
         console.info("HAProxy: " + front.describe());
         return front;
     }
@@ -361,9 +368,10 @@ public final class Tour {
 
     private StepResult simpleSetup() {
         console.did("started both nodes' Nerve and service_b's Synapse");
-        console.expect("each Nerve registers its node in ZooKeeper; Synapse sees both and HAProxy balances over them");
+        console.expect("each Nerve registers its node in ZooKeeper; Synapse sees both and "
+                + (haproxy != null ? "HAProxy balances over them" : "service_b balances over them"));
         Duration d = console.await("waiting for service_b to see node1 and node2", WAIT,
-                () -> serviceB.backends().equals(Set.of("node1", "node2")));
+                () -> serving(Set.of("node1", "node2")));
         List<String> znodes = znodes(SERVICE_A_PATH);
         console.saw("znodes, named as Ruby Nerve names them (<instance_id>_<sequence>):");
         for (String z : znodes) {
@@ -385,14 +393,14 @@ public final class Tour {
         console.did("node 1's /health now answers 503 (the service is broken)");
         console.expect("Nerve sees " + FALL + " failed checks in a row and deletes node 1's znode; all requests go to node 2");
         Duration gone = console.await("waiting for node 1 to leave service_b's backends", WAIT,
-                () -> serviceB.backends().equals(Set.of("node2")));
+                () -> serving(Set.of("node2")));
         Traffic during = send(REQUESTS);
         console.saw("node 1 left after " + (gone == null ? "(never)" : Console.seconds(gone)) + "; " + during);
         node1.healthy(true);
         console.did("node 1's /health answers 200 again");
         console.expect("Nerve re-registers node 1 after " + RISE + " passing checks; requests reach both nodes again");
         Duration back = console.await("waiting for node 1 to rejoin", WAIT,
-                () -> serviceB.backends().equals(Set.of("node1", "node2")));
+                () -> serving(Set.of("node1", "node2")));
         Traffic after = send(REQUESTS);
         console.saw("node 1 back after " + (back == null ? "(never)" : Console.seconds(back)) + "; " + after);
         boolean ok = gone != null && back != null && during.onlyFrom("node2") && after.fromAll(Set.of("node1", "node2"));
@@ -450,7 +458,7 @@ public final class Tour {
         console.did("restarted the " + zk.size() + " servers (" + Console.seconds(since(t0)) + " until they serve)");
         Duration live = console.await("waiting for the watcher to be LIVE with both nodes registered once", WAIT,
                 () -> serviceB.state() == SynapseWatcher.State.LIVE && serviceB.backendCount() == 2
-                        && serviceB.backends().equals(Set.of("node1", "node2")) && znodes(SERVICE_A_PATH).size() == 2);
+                        && serving(Set.of("node1", "node2")) && znodes(SERVICE_A_PATH).size() == 2);
         List<String> after = znodes(SERVICE_A_PATH);
         console.saw("watcher " + serviceB.state() + "; znodes " + before + " -> " + after
                 + (before.equals(after) ? " (the sessions survived)" : " (Nerve re-registered after its sessions expired)"));
@@ -489,12 +497,12 @@ public final class Tour {
         serviceB.start();
         console.did("restarted service_b's Synapse");
         Duration caught = console.await("waiting for it to route to node 2 only", WAIT,
-                () -> serviceB.backends().equals(Set.of("node2")) && serviceB.state() == SynapseWatcher.State.LIVE);
+                () -> serving(Set.of("node2")) && serviceB.state() == SynapseWatcher.State.LIVE);
         Traffic after = send(REQUESTS);
         console.saw("caught up " + Console.seconds(since(t0)) + " after the restart; " + after);
         nerve1.maintenance(false);
         Duration back = console.await("node 1 leaves maintenance; waiting for it to rejoin", WAIT,
-                () -> serviceB.backends().equals(Set.of("node1", "node2")));
+                () -> serving(Set.of("node1", "node2")));
         Traffic both = send(REQUESTS);
         console.saw(both.toString());
         boolean ok = whileDown.failures() == 0 && whileDown.total() > 0 && gone != null && caught != null
@@ -519,6 +527,7 @@ public final class Tour {
                     byNode.merge(r.ok() ? r.body() : "failed", 1, Integer::sum);
                     return !serviceB.backends().contains("node2");
                 });
+        console.await("waiting for requests to reach node 1 only", WAIT, () -> serviceB.routesTo(Set.of("node1")));
         Traffic after = send(REQUESTS);
         console.saw("node 2 left " + (gone == null ? "never" : Console.seconds(since(t0)) + " after the kill")
                 + " (session timeout " + Console.seconds(SESSION_TIMEOUT) + "); meanwhile " + byNode);
@@ -530,7 +539,7 @@ public final class Tour {
         launchNerve2();
         console.did("started node 2's Nerve again (pid " + nerve2.pid() + ")");
         Duration back = console.await("waiting for node 2 to rejoin", WAIT,
-                () -> serviceB.backends().equals(Set.of("node1", "node2")));
+                () -> serving(Set.of("node1", "node2")));
         Traffic both = send(REQUESTS);
         console.saw(both.toString());
         boolean ok = gone != null && after.onlyFrom("node1") && back != null && both.fromAll(Set.of("node1", "node2"));
@@ -557,12 +566,12 @@ public final class Tour {
         nerve1.maintenance(true);
         console.did("meanwhile node 1 goes into maintenance");
         Duration propagated = console.await("waiting for the change to reach service_b", WAIT,
-                () -> serviceB.backends().equals(Set.of("node2")));
+                () -> serving(Set.of("node2")));
         Traffic only2 = send(REQUESTS);
         console.saw("propagated in " + (propagated == null ? "-" : Console.seconds(propagated)) + "; " + only2);
         nerve1.maintenance(false);
         Duration back = console.await("node 1 leaves maintenance; waiting for it", WAIT,
-                () -> serviceB.backends().equals(Set.of("node1", "node2")));
+                () -> serving(Set.of("node1", "node2")));
         long t1 = System.nanoTime();
         zk.restart(leader);
         console.did("restarted server " + (leader + 1) + " (" + Console.seconds(since(t1)) + " until it serves, as "
@@ -596,7 +605,7 @@ public final class Tour {
             SmartStack.Builder cb = SmartStack.builder().zooKeeper(settings(zk.connectString()));
             names.forEach(n -> cb.discover(n, "/nerve/services/" + n + "/services"));
             if (haproxy != null) {
-                frontends = HaproxyFronts.many(workDir, names);
+                frontends = HaproxyFronts.many(HaproxyFronts.binary().orElseThrow(), workDir, names);
                 cb.output(frontends.output());
             }
             client = cb.build().start();
@@ -634,6 +643,11 @@ public final class Tour {
             boolean ok = all != null && answered == BULK_SERVICES;
             return verdict(ok, (BULK_SERVICES * 3) + " instances in " + Console.seconds(took));
         } finally {
+            if (frontends != null) {
+                HaproxyFronts.Many f = frontends;
+                console.await("letting HAProxy finish its last reload before closing", Duration.ofSeconds(20),
+                        () -> !f.busy());
+            }
             if (client != null) {
                 client.close();
             }
@@ -656,6 +670,11 @@ public final class Tour {
     }
 
     // ------------------------------------------------------------------------------------ helpers
+
+    /** Whether service_b's Synapse routes to exactly {@code nodes}, and requests show it. */
+    private boolean serving(Set<String> nodes) {
+        return serviceB.backends().equals(nodes) && serviceB.routesTo(nodes);
+    }
 
     private Traffic send(int n) {
         Map<String, Integer> byNode = new TreeMap<>();
@@ -691,6 +710,20 @@ public final class Tour {
         }
     }
 
+    private void killLeftovers() {
+        Path dir = workDir;
+        if (dir == null) {
+            return;
+        }
+        String marker = dir.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .forEach(p -> {
+                    System.err.println("tour: killing leftover process " + p.pid() + ": " + p.info().commandLine().orElse(""));
+                    p.destroyForcibly();
+                });
+    }
+
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
@@ -700,7 +733,10 @@ public final class Tour {
         return resource;
     }
 
-    /** Closes everything the tour started, newest first. Harmless to call twice. */
+    /**
+     * Closes everything the tour started, newest first; then, as a safety net, kills any process
+     * still running from the tour's work directory (an HAProxy, a child JVM). Harmless to call twice.
+     */
     private void cleanUp() {
         while (true) {
             AutoCloseable r;
@@ -708,6 +744,7 @@ public final class Tour {
                 r = resources.poll();
             }
             if (r == null) {
+                killLeftovers();
                 return;
             }
             try {
