@@ -172,7 +172,11 @@ public final class Tour {
                     + zookeeper + "'");
         }
         Tour tour = new Tour(new Console(out, tty), zookeeper, haproxy, steps);
-        Thread hook = new Thread(tour::cleanUp, "smartstack-tour-cleanup");
+        Thread hook = new Thread(() -> {
+            out.println();
+            out.println("tour: interrupted; stopping every process the tour started");
+            tour.cleanUp();
+        }, "smartstack-tour-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return tour.runSteps();
@@ -234,6 +238,13 @@ public final class Tour {
         console.header(n, title);
         StepResult r;
         try {
+            if (n > 1 && !serving(Set.of("node1", "node2"))
+                    && console.await("(first, waiting for service_b to reach both nodes, as after step 1)", WAIT,
+                            () -> serving(Set.of("node1", "node2"))) == null) {
+                console.result(false, "service_b did not reach both nodes before the step");
+                results.add(new StepResult(n, title, Outcome.FAIL, "not both nodes at the start"));
+                return;
+            }
             r = body.get();
         } catch (RuntimeException e) {
             console.result(false, "the step threw " + e);
