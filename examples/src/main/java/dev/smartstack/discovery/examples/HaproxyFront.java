@@ -16,6 +16,9 @@ interface HaproxyFront extends AutoCloseable {
     /** Runtime API commands sent by the current output. */
     long runtimeCommands();
 
+    /** Whether the current output has no reload pending. */
+    boolean settled();
+
     /** One line on how HAProxy runs. */
     String describe();
 

@@ -398,6 +398,9 @@ public final class Tour {
     // ------------------------------------------------------------------------------------ step 2
 
     private StepResult serviceCrashes() {
+        if (haproxy != null && !haproxy.settled()) {
+            console.await("(first, letting HAProxy finish a pending reload)", WAIT, haproxy::settled);
+        }
         long reloadsBefore = haproxy == null ? 0 : haproxy.reloads();
         long commandsBefore = haproxy == null ? 0 : haproxy.runtimeCommands();
         node1.healthy(false);

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import dev.smartstack.discovery.testing.EmbeddedZooKeeper;
 import org.junit.jupiter.api.Test;
 
 /** The project's main job, kept true at every commit: the whole tour passes. */
@@ -28,6 +29,23 @@ class TourIT {
             assertThat(summary).as(output).containsPattern("(?m)^" + java.util.regex.Pattern.quote(step) + " +PASS ");
         }
         assertThat(summary).contains("7 passed, 0 failed, 0 skipped");
+    }
+
+    @Test
+    void tour_externalZooKeeper_skipsTheStepsThatCrashIt() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code;
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.create().start()) {
+            code = Tour.run(new String[] {"--zookeeper", zk.connectString(), "--steps", "1,3,6", "--no-haproxy"},
+                    new PrintStream(new TeeStream(bytes, System.out), true, StandardCharsets.UTF_8), false);
+        }
+
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(output).isZero();
+        assertThat(output).containsPattern("(?m)^3 +ZooKeeper crashes and comes back +SKIPPED +skipped: needs a ZooKeeper the tour controls")
+                .containsPattern("(?m)^6 +one ZooKeeper node of three crashes and comes back +SKIPPED ")
+                .containsPattern("(?m)^1 +simple setup +PASS ")
+                .contains("1 passed, 0 failed, 2 skipped");
     }
 
     @Test
