@@ -1,0 +1,34 @@
+package dev.smartstack.discovery.haproxy;
+
+import dev.smartstack.discovery.core.ServiceInstance;
+
+/**
+ * Hears what the HAProxy output did and what went wrong. Every method has a default that does
+ * nothing; the output logs each event itself.
+ *
+ * <p>Called on the thread that processes a snapshot (the watcher's output thread) or on the
+ * output's own scheduler thread ({@code smartstack-haproxy-1}). A listener must be quick and must
+ * not block; an exception it throws is logged and ignored.
+ */
+public interface HaproxyListener {
+
+    /** HAProxy was reloaded (or restarted by the operator's command) for {@code reason}. */
+    default void reloaded(String reason) {
+    }
+
+    /** A reload was attempted and failed; the running HAProxy keeps serving. */
+    default void reloadFailed(String error) {
+    }
+
+    /** A candidate config failed {@code haproxy -c}; the old file and the running HAProxy are kept. */
+    default void configInvalid(String errorText) {
+    }
+
+    /** A runtime API command failed; a reload is scheduled to converge. */
+    default void runtimeCommandFailed(String command, String response) {
+    }
+
+    /** A backend was left out of the config because its data is not acceptable. */
+    default void backendRefused(String service, ServiceInstance instance, String reason) {
+    }
+}

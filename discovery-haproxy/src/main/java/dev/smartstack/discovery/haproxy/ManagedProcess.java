@@ -1,0 +1,152 @@
+package dev.smartstack.discovery.haproxy;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HAProxy that the output runs itself: {@code haproxy -W -S <master> -f <config> -p <pid>} in
+ * master-worker mode (not daemonised, so it is our child), reloaded with the master CLI's
+ * {@code reload}, and stopped with SIGTERM (then SIGKILL) on close. Its output goes to
+ * {@code <config>.log}.
+ */
+final class ManagedProcess {
+    private static final Logger log = LoggerFactory.getLogger(ManagedProcess.class);
+    private static final Duration READY = Duration.ofSeconds(15);
+
+    private final HaproxyOutput.Settings settings;
+    private final RuntimeApi master;
+    private Process process;
+    private Thread shutdownHook;
+
+    ManagedProcess(HaproxyOutput.Settings settings) {
+        this.settings = settings;
+        this.master = new RuntimeApi(settings.masterSocketPath, Duration.ofSeconds(10));
+    }
+
+    RuntimeApi master() {
+        return master;
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts HAProxy and waits until the master lists a worker; null on success, else the error. */
+    String start() {
+        try {
+            Files.deleteIfExists(settings.masterSocketPath);
+            List<String> argv = List.of(settings.haproxyPath, "-W", "-S", settings.masterSocketPath.toString(), "-f",
+                    settings.configFilePath.toString(), "-p", settings.pidFilePath.toString());
+            File logFile = settings.configFilePath.resolveSibling(settings.configFilePath.getFileName() + ".log").toFile();
+            process = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            log.info("haproxy started as pid {} with config {}", process.pid(), settings.configFilePath);
+            Process started = process;
+            // If the JVM exits without close(), do not leave an orphaned HAProxy behind.
+            shutdownHook = new Thread(() -> {
+                started.descendants().forEach(ProcessHandle::destroy);
+                started.destroy();
+            }, "smartstack-haproxy-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } catch (IOException e) {
+            return "could not start " + settings.haproxyPath + ": " + e.getMessage();
+        }
+        long deadline = System.nanoTime() + READY.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                return "haproxy exited with " + process.exitValue() + " (see its log next to the config)";
+            }
+            RuntimeApi.ProcInfo info = procInfo();
+            if (info != null && !info.workerPids().isEmpty()
+                    && (settings.socketFilePath == null || Files.exists(settings.socketFilePath))) {
+                return null;
+            }
+            pause();
+        }
+        return "haproxy did not become ready within " + READY;
+    }
+
+    /** Reloads through the master CLI and waits until the master counts it; null on success. */
+    String reload() {
+        RuntimeApi.ProcInfo before = procInfo();
+        if (before == null) {
+            return "the master CLI at " + settings.masterSocketPath + " does not answer";
+        }
+        try {
+            master.send("reload");
+        } catch (IOException e) {
+            // The master re-executes itself and may drop the connection: check show proc below.
+            log.debug("master CLI reload: {}", e.toString());
+        }
+        long deadline = System.nanoTime() + READY.toNanos();
+        while (System.nanoTime() < deadline) {
+            RuntimeApi.ProcInfo now = procInfo();
+            if (now != null && now.failedReloads() > before.failedReloads()) {
+                return "HAProxy refused the new config (master reports failed reload " + now.failedReloads() + ")";
+            }
+            if (now != null && now.reloads() > before.reloads() && !now.workerPids().isEmpty()
+                    && !now.workerPids().equals(before.workerPids())) {
+                return null;
+            }
+            pause();
+        }
+        return "the master did not report the reload within " + READY;
+    }
+
+    RuntimeApi.ProcInfo procInfo() {
+        try {
+            return RuntimeApi.parseShowProc(master.send("show proc"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or will run
+            }
+            shutdownHook = null;
+        }
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        for (ProcessHandle c : children) {
+            if (c.isAlive()) {
+                c.destroyForcibly();
+            }
+        }
+        log.info("haproxy pid {} stopped", p.pid());
+        process = null;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

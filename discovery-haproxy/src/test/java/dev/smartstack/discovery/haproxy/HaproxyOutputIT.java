@@ -1,0 +1,378 @@
+package dev.smartstack.discovery.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.smartstack.discovery.core.CountingMetrics;
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Real HAProxy 2.6 in master-worker mode, real JDK HTTP backends, all on 127.0.0.1. */
+class HaproxyOutputIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private Path dir;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private final Map<String, ServiceInstance> backends = new HashMap<>();
+    private final List<HaproxyOutput> outputs = new ArrayList<>();
+    private final Map<String, ServiceSnapshot> last = new HashMap<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final CountingMetrics metrics = new CountingMetrics();
+    private int seq;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "hx");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        outputs.forEach(HaproxyOutput::close);
+        servers.forEach(s -> s.stop(0));
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private ServiceInstance backend(String id) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            byte[] body = id.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        ServiceInstance i = ServiceInstance.builder().name(id).host("127.0.0.1").port(server.getAddress().getPort())
+                .znodeName(id + "_" + String.format("%010d", ++seq)).build();
+        backends.put(id, i);
+        return i;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HaproxyOutput.Builder managed() {
+        return HaproxyOutput.builder().manageProcess(true).haproxyPath("/usr/sbin/haproxy")
+                .configFilePath(dir.resolve("haproxy.cfg")).restartInterval(Duration.ofMillis(200))
+                .defaults(List.of("mode http", "timeout connect 2s", "timeout client 10s", "timeout server 10s"))
+                .metrics(metrics)
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void reloaded(String reason) {
+                        events.add("reloaded: " + reason);
+                    }
+
+                    @Override
+                    public void configInvalid(String errorText) {
+                        events.add("invalid: " + errorText);
+                    }
+
+                    @Override
+                    public void backendRefused(String service, ServiceInstance instance, String reason) {
+                        events.add("refused: " + service + " " + instance.name() + " " + reason);
+                    }
+
+                    @Override
+                    public void runtimeCommandFailed(String command, String response) {
+                        events.add("runtime: " + command + " -> " + response);
+                    }
+                });
+    }
+
+    private static HaproxyService service(int port, String... backendLines) {
+        List<String> lines = new ArrayList<>(List.of("balance roundrobin"));
+        lines.addAll(List.of(backendLines));
+        return HaproxyService.builder().port(port).bindAddress("127.0.0.1").backend(lines).build();
+    }
+
+    private HaproxyOutput start(HaproxyOutput.Builder b) {
+        HaproxyOutput o = b.build();
+        outputs.add(o);
+        o.start(Set.of());
+        return o;
+    }
+
+    private void publish(HaproxyOutput o, String service, ServiceInstance... instances) {
+        ServiceSnapshot prev = last.getOrDefault(service, ServiceSnapshot.initial(service));
+        ServiceSnapshot next = ServiceSnapshot.next(prev, List.of(instances), ServiceSnapshot.Source.ZOOKEEPER, true,
+                Instant.now());
+        last.put(service, next);
+        o.update(next);
+    }
+
+    /** Which backends answer 40 requests to the frontend (ERR for a failed request). */
+    private static Set<String> hits(int port) {
+        Set<String> seen = new TreeSet<>();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (int i = 0; i < 40; i++) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                seen.add(r.statusCode() == 200 ? r.body() : "HTTP" + r.statusCode());
+            } catch (IOException e) {
+                seen.add("ERR");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return seen;
+    }
+
+    private static RuntimeApi.ProcInfo proc(HaproxyOutput o) {
+        try {
+            return RuntimeApi.parseShowProc(o.masterCli().orElseThrow().send("show proc"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String config(HaproxyOutput o) throws IOException {
+        return Files.readString(o.configFile().orElseThrow());
+    }
+
+    private static String validate(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/sbin/haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? "valid" : out;
+    }
+
+    @Test
+    void update_joinsAndLeaves_trafficFollowsWithoutReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        ServiceInstance b = backend("B");
+        publish(o, "svc", a, b);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "B")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        RuntimeApi.ProcInfo before = proc(o);
+        long reloads = o.reloads();
+
+        ServiceInstance c = backend("C");
+        publish(o, "svc", a, b, c);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "B", "C")::equals);
+        publish(o, "svc", b, c);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("B", "C")::equals);
+        publish(o, "svc", c);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("C")::equals);
+
+        RuntimeApi.ProcInfo after = proc(o);
+        assertThat(after.reloads()).isEqualTo(before.reloads());
+        assertThat(after.workerPids()).isEqualTo(before.workerPids());
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(o.runtimeCommands()).isGreaterThanOrEqualTo(6);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o))
+                .contains("server C_127.0.0.1:" + c.port()).doesNotContain("A_127.0.0.1", "B_127.0.0.1"));
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+        assertThat(validate(o.configFile().orElseThrow())).isEqualTo("valid");
+    }
+
+    @Test
+    void update_newService_exactlyOneValidatedReload() throws Exception {
+        int p1 = freePort();
+        int p2 = freePort();
+        HaproxyOutput o = start(managed().service("one", service(p1)).service("two", service(p2)));
+        publish(o, "one", backend("A"));
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        RuntimeApi.ProcInfo before = proc(o);
+        long reloads = o.reloads();
+
+        publish(o, "two", backend("B"));
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("B")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(proc(o).reloads()).isEqualTo(before.reloads() + 1);
+        assertThat(proc(o).workerPids()).isNotEqualTo(before.workerPids());
+        assertThat(hits(p1)).isEqualTo(Set.of("A"));
+        assertThat(events).contains("reloaded: service 'two' appeared");
+        // the runtime state was saved for the new worker before the reload
+        assertThat(Files.readString(dir.resolve("haproxy.cfg.state"))).startsWith("1\n").contains(" one ");
+        assertThat(config(o)).contains("server-state-file " + dir.resolve("haproxy.cfg.state"),
+                "load-server-state-from-file global", "stats socket " + dir.resolve("haproxy.cfg.sock") + " mode 600 level admin");
+    }
+
+    @Test
+    void update_hostileServerOptions_neverReachConfigAndOthersServe() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance good = backend("GOOD");
+        publish(o, "svc", good);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("GOOD")::equals);
+        ServiceInstance good2 = backend("GOOD2");
+        ServiceInstance evil = backend("EVIL").toBuilder().haproxyServerOptions("check addr 127.0.0.1 port 1").build();
+        ServiceInstance evil2 = backend("EVIL2").toBuilder().haproxyServerOptions("redir http://127.0.0.1:1").build();
+        ServiceInstance evil3 = backend("EVIL3").toBuilder().haproxyServerOptions("weight 1 backup track svc/x").build();
+        publish(o, "svc", good, evil, good2, evil2, evil3);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("GOOD", "GOOD2")::equals);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o)).contains("GOOD2_"));
+        assertThat(config(o)).doesNotContain("EVIL", "redir", "track", "addr");
+        assertThat(validate(o.configFile().orElseThrow())).isEqualTo("valid");
+        assertThat(events.stream().filter(e -> e.startsWith("refused: svc EVIL"))).hasSize(3);
+        assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED, "svc")).isEqualTo(3);
+    }
+
+    @Test
+    void update_operatorConfigError_oldHaproxyKeepsServingUntilFixed() throws Exception {
+        int p1 = freePort();
+        int p2 = freePort();
+        HaproxyOutput o = start(managed().service("good", service(p1))
+                .service("bad", service(p2, "no-such-keyword 42")));
+        publish(o, "good", backend("A"));
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        RuntimeApi.ProcInfo before = proc(o);
+        String installed = config(o);
+
+        publish(o, "bad", backend("B"));
+        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.startsWith("invalid: ")));
+        assertThat(events.stream().filter(e -> e.startsWith("invalid: ")).findFirst().orElseThrow())
+                .contains("no-such-keyword");
+        assertThat(metrics.count(DiscoveryMetrics.HAPROXY_INVALID_CONFIG)).isEqualTo(1);
+        assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("invalid HAProxy config: "));
+        assertThat(config(o)).isEqualTo(installed);
+        // the running HAProxy still serves, and joins still go over the runtime API
+        ServiceInstance c = backend("C");
+        publish(o, "good", backends.get("A"), c);
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A", "C")::equals);
+        assertThat(proc(o).reloads()).isEqualTo(before.reloads());
+
+        o.configure("bad", service(p2));
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("B")::equals);
+        assertThat(hits(p1)).isEqualTo(Set.of("A", "C"));
+        assertThat(proc(o).reloads()).isEqualTo(before.reloads() + 1);
+        assertThat(validate(o.configFile().orElseThrow())).isEqualTo("valid");
+    }
+
+    @Test
+    void update_burstWhileReloadPending_coalescedIntoOneReload() throws Exception {
+        int p1 = freePort();
+        int p2 = freePort();
+        int p3 = freePort();
+        HaproxyOutput o = start(managed().restartInterval(Duration.ofSeconds(3))
+                .service("one", service(p1)).service("two", service(p2)).service("three", service(p3)));
+        publish(o, "one", backend("A"));
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        int masterReloads = proc(o).reloads();
+
+        // within restart_interval of the last reload: all of these wait for one reload
+        publish(o, "two", backend("B"));
+        publish(o, "three", backend("C"));
+        publish(o, "two", backends.get("B"), backend("B2"));
+        publish(o, "three", backends.get("C"), backend("C2"));
+        assertThat(o.reloadPending()).isTrue();
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("B", "B2")::equals);
+        await().atMost(WAIT).until(() -> hits(p3), Set.of("C", "C2")::equals);
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(proc(o).reloads()).isEqualTo(masterReloads + 1);
+        assertThat(o.reloadPending()).isFalse();
+    }
+
+    @Test
+    void update_weightChange_setServerWithoutReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().useNerveWeights(true).service("svc", service(port)));
+        ServiceInstance a = backend("A").toBuilder().weight(10).build();
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        int master = proc(o).reloads();
+        publish(o, "svc", a.toBuilder().weight(3).build());
+        String state = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5)).send("show servers state svc");
+        String line = state.lines().filter(l -> l.contains(" A_127.0.0.1:")).findFirst().orElseThrow();
+        assertThat(line.split(" ")[7]).isEqualTo("3");
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(proc(o).reloads()).isEqualTo(master);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o)).contains(" id 1 weight 3\n"));
+    }
+
+    @Test
+    void update_leaveWithRequestInFlight_requestCompletesThenServerDeleted() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer slowServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slowServer.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        slowServer.createContext("/", ex -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "SLOW".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        slowServer.start();
+        servers.add(slowServer);
+        ServiceInstance slow = ServiceInstance.builder().name("SLOW").host("127.0.0.1")
+                .port(slowServer.getAddress().getPort()).znodeName("SLOW_0000000100").build();
+        publish(o, "svc", slow);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        HttpClient client = HttpClient.newHttpClient();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(25)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .anyMatch(l -> l.startsWith("svc/SLOW_") && !l.split(" ")[6].equals("0")));
+
+        ServiceInstance b = backend("B");
+        publish(o, "svc", b);
+        // the slow server is in maintenance: new requests go to B, the one in flight is not cut
+        await().atMost(WAIT).until(() -> hits(port), Set.of("B")::equals);
+        assertThat(stats.send("show servers state svc")).contains(" SLOW_127.0.0.1:");
+        release.countDown();
+        assertThat(inFlight.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("SLOW");
+        await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" SLOW_127.0.0.1:"));
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    @Test
+    void close_managedProcess_stopsHaproxy() throws Exception {
+        HaproxyOutput o = start(managed().service("svc", service(freePort())));
+        long master = proc(o).masterPid();
+        List<Long> workers = proc(o).workerPids();
+        o.close();
+        assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        await().atMost(WAIT).until(() -> workers.stream().noneMatch(w -> ProcessHandle.of(w).map(ProcessHandle::isAlive).orElse(false)));
+    }
+}

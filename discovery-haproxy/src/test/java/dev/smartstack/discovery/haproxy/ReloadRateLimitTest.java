@@ -1,0 +1,161 @@
+package dev.smartstack.discovery.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reload scheduling with an injected clock and an operator reload_command (run without a shell). */
+class ReloadRateLimitTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private HaproxyOutput output;
+    private final Map<String, ServiceSnapshot> last = new HashMap<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final MutableClock clock = new MutableClock();
+
+    @AfterEach
+    void close() {
+        if (output != null) {
+            output.close();
+        }
+    }
+
+    private HaproxyOutput start(List<String> reloadCommand) {
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath("/usr/sbin/haproxy")
+                .doSocket(false).reloadCommand(reloadCommand).restartInterval(Duration.ofHours(1)).clock(clock)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .service("two", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void reloaded(String reason) {
+                        events.add("reloaded: " + reason);
+                    }
+
+                    @Override
+                    public void reloadFailed(String error) {
+                        events.add("failed: " + error);
+                    }
+                }).build();
+        output.start(Set.of("one", "two"));
+        return output;
+    }
+
+    private void publish(String service, int... ports) {
+        ServiceSnapshot prev = last.getOrDefault(service, ServiceSnapshot.initial(service));
+        List<ServiceInstance> list = new java.util.ArrayList<>();
+        for (int p : ports) {
+            list.add(ServiceInstance.builder().name("n" + p).host("127.0.0.1").port(p).znodeName("n" + p + "_000000" + p).build());
+        }
+        ServiceSnapshot next = ServiceSnapshot.next(prev, list, ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
+        last.put(service, next);
+        output.update(next);
+    }
+
+    private String config() throws IOException {
+        Path f = dir.resolve("haproxy.cfg");
+        return Files.exists(f) ? Files.readString(f) : "";
+    }
+
+    @Test
+    void update_withinRestartInterval_reloadWaitsForClockAndCoalesces() throws Exception {
+        start(List.of("/bin/true"));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+
+        // no socket: every change needs a reload, but the interval (1 h on the injected clock) holds them
+        publish("two", 2001);
+        publish("one", 1001, 1002);
+        publish("two", 2001, 2002);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n2002_127.0.0.1:2002"));
+        assertThat(output.reloads()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+
+        clock.advance(Duration.ofMinutes(59));
+        publish("one", 1001, 1002, 1003);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1003_127.0.0.1:1003"));
+        assertThat(output.reloads()).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(2));
+        publish("one", 1001, 1002, 1003, 1004);
+        await().atMost(WAIT).until(() -> output.reloads() == 2);
+        assertThat(output.reloadPending()).isFalse();
+        assertThat(events.get(1)).startsWith("reloaded: service 'two' appeared");
+    }
+
+    @Test
+    void update_reloadCommandFails_reportedAndRetriedOnNextChange() throws Exception {
+        Path flag = dir.resolve("flag");
+        // "test -e flag" fails until the file exists; argv, no shell
+        start(List.of("/usr/bin/test", "-e", flag.toString()));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.startsWith("failed: reload_command exited with 1")));
+        assertThat(output.reloads()).isZero();
+        assertThat(output.failedReloads()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+        assertThat(output.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("reload failed: "));
+
+        Files.createFile(flag);
+        clock.advance(Duration.ofHours(2));
+        publish("one", 1001, 1002);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(output.reloadPending()).isFalse();
+    }
+
+    @Test
+    void reloadCommand_singleString_splitWithoutShell() {
+        HaproxyOutput o = HaproxyOutput.builder().configFilePath(dir.resolve("x.cfg")).doSocket(false)
+                .reloadCommand("  systemctl   reload haproxy;rm ").build();
+        assertThat(o.settingsForTest().reloadCommand).containsExactly("systemctl", "reload", "haproxy;rm");
+    }
+
+    private static final class MutableClock extends Clock {
+        private final AtomicLong millis = new AtomicLong(1_000_000_000_000L);
+
+        void advance(Duration d) {
+            millis.addAndGet(d.toMillis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis.get());
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+    }
+}
