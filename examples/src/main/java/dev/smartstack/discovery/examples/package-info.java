@@ -3,7 +3,7 @@
  * scenarios, run for real) and short embedding examples whose tagged regions the README quotes:
  * {@link dev.smartstack.discovery.examples.SmartStackExample},
  * {@link dev.smartstack.discovery.examples.NerveExample},
- * and
+ * {@link dev.smartstack.discovery.examples.SynapseHaproxyExample} and
  * {@link dev.smartstack.discovery.examples.ProviderExample}.
  */
 package dev.smartstack.discovery.examples;

@@ -37,6 +37,22 @@ class ExamplesIT {
                 .containsPattern("10 calls answered by \\{payments-\\d=\\d+(, payments-\\d=\\d+)?\\}");
     }
 
+    @Test
+    void synapseHaproxyExample_embedded_answersThroughHaproxy() {
+        String out = run(() -> {
+            try {
+                SynapseHaproxyExample.main(new String[0]);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (HaproxyFronts.binary().isPresent()) {
+            assertThat(out).containsPattern("through HAProxy on 127\\.0\\.0\\.1:\\d+: payments-1");
+        } else {
+            assertThat(out).contains("HAProxy is not installed: sudo apt-get install haproxy");
+        }
+    }
+
     /** Runs {@code main} with System.out captured; examples print only a line or two. */
     private static synchronized String run(Runnable main) {
         PrintStream original = System.out;
