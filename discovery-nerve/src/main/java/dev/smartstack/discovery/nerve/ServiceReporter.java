@@ -370,9 +370,16 @@ final class ServiceReporter {
                 return HealthResult.unhealthy("check " + check + " is still running after its timeout of "
                         + timeout.toMillis() + " ms");
             }
+            // Whoever claims the run first owns clearing inFlight: the task when it starts, or the
+            // timeout path when the task was cancelled before it started (it then never runs, and
+            // inFlight would otherwise stay set for good: the check would never run again).
+            AtomicBoolean claimed = new AtomicBoolean();
             Future<HealthResult> f;
             try {
                 f = checkPool.submit(() -> {
+                    if (!claimed.compareAndSet(false, true)) {
+                        return null;
+                    }
                     try {
                         return check.check();
                     } finally {
@@ -388,6 +395,9 @@ final class ServiceReporter {
                 return r != null ? r : HealthResult.unhealthy("check " + check + " returned null");
             } catch (TimeoutException e) {
                 f.cancel(true);
+                if (claimed.compareAndSet(false, true)) {
+                    inFlight.set(false);
+                }
                 return HealthResult.unhealthy("check " + check + " timed out after " + timeout.toMillis() + " ms");
             } catch (ExecutionException e) {
                 return HealthResult.unhealthy("check " + check + " threw " + e.getCause());
