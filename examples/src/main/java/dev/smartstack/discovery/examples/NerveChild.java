@@ -35,8 +35,9 @@ public final class NerveChild {
                 .register(NerveService.builder()
                         .name("service_a").instanceId(args[3]).host("127.0.0.1").port(port)
                         .zkPath(args[2])
-                        .check(HealthChecks.http("127.0.0.1", port, "/health"))
-                        .checkInterval(Duration.ofMillis(250)).rise(1).fall(2)
+                        .check(HealthChecks.http().host("127.0.0.1").port(port).uri("/health")
+                                .timeout(Duration.ofSeconds(1)).build())
+                        .checkInterval(Tour.CHECK_INTERVAL).rise(Tour.RISE).fall(Tour.FALL)
                         .build())
                 .nerveListener(new NerveListener() {
                     @Override
