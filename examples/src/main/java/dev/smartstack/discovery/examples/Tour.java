@@ -178,10 +178,15 @@ public final class Tour {
             tour.cleanUp();
         }, "smartstack-tour-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
+        int code = 1;
         try {
-            return tour.runSteps();
+            code = tour.runSteps();
+            return code;
         } finally {
             tour.cleanUp();
+            if (code == 0) {
+                tour.deleteWorkDir();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -286,7 +291,7 @@ public final class Tour {
         console.title(String.format(Locale.ROOT, "%d passed, %d failed, %d skipped, in %s", passed, failed, skipped,
                 Console.seconds(took)));
         console.title("Library logs (WARN and up): " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr")
-                + "; logs of the child JVMs and HAProxy: " + workDir);
+                + (failed == 0 ? "" : "; logs of the child JVMs and HAProxy: " + workDir));
         return failed == 0 && passed > 0 ? 0 : 1;
     }
 
@@ -470,7 +475,7 @@ public final class Tour {
         long t0 = System.nanoTime();
         zk.restartAll(all);
         console.did("restarted the " + zk.size() + " servers (" + Console.seconds(since(t0)) + " until they serve)");
-        Duration live = console.await("waiting for the watcher to be LIVE with both nodes registered once", WAIT,
+        Duration live = console.await("waiting for the watcher to be LIVE with both nodes registered once", WAIT.multipliedBy(2),
                 () -> serviceB.state() == SynapseWatcher.State.LIVE && serviceB.backendCount() == 2
                         && serving(Set.of("node1", "node2")) && znodes(SERVICE_A_PATH).size() == 2);
         List<String> after = znodes(SERVICE_A_PATH);
@@ -721,6 +726,17 @@ public final class Tour {
             return new String(admin.getData().forPath(path), StandardCharsets.UTF_8);
         } catch (Exception e) {
             return "(" + e.getMessage() + ")";
+        }
+    }
+
+    private void deleteWorkDir() {
+        if (workDir == null) {
+            return;
+        }
+        try (var paths = Files.walk(workDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("tour: could not delete " + workDir + ": " + e);
         }
     }
 
