@@ -25,8 +25,13 @@ import java.util.concurrent.TimeUnit;
  * Synapse, as in Ruby SmartStack; {@link #many} lets a {@link HaproxyOutput} manage its own.
  */
 final class HaproxyFronts {
-    static final List<String> DEFAULTS = List.of("mode http", "timeout connect 1s", "timeout client 10s",
-            "timeout server 10s");
+    /**
+     * The defaults section. {@code option http-server-close} closes each connection to a backend
+     * after its response, so that a server leaving at run time has no idle connection that would
+     * hold back {@code del server}.
+     */
+    static final List<String> DEFAULTS = List.of("mode http", "option http-server-close", "timeout connect 1s",
+            "timeout client 10s", "timeout server 10s");
 
     private HaproxyFronts() {
     }
