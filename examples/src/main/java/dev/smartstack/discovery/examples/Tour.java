@@ -477,7 +477,7 @@ public final class Tour {
         console.did("restarted the " + zk.size() + " servers (" + Console.seconds(since(t0)) + " until they serve)");
         Duration live = console.await("waiting for the watcher to be LIVE with both nodes registered once", WAIT.multipliedBy(2),
                 () -> serviceB.state() == SynapseWatcher.State.LIVE && serviceB.backendCount() == 2
-                        && serving(Set.of("node1", "node2")) && znodes(SERVICE_A_PATH).size() == 2);
+                        && znodes(SERVICE_A_PATH).size() == 2 && settled() && serving(Set.of("node1", "node2")));
         List<String> after = znodes(SERVICE_A_PATH);
         console.saw("watcher " + serviceB.state() + "; znodes " + before + " -> " + after
                 + (before.equals(after) ? " (the sessions survived)" : " (Nerve re-registered after its sessions expired)"));
@@ -689,6 +689,11 @@ public final class Tour {
     }
 
     // ------------------------------------------------------------------------------------ helpers
+
+    /** Whether HAProxy (if any) has no reload pending. */
+    private boolean settled() {
+        return haproxy == null || haproxy.settled();
+    }
 
     /** Whether service_b's Synapse routes to exactly {@code nodes}, and requests show it. */
     private boolean serving(Set<String> nodes) {
