@@ -84,6 +84,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private final Map<String, HaproxyService> serviceConfigs;
     private final Map<String, ServiceState> services = new TreeMap<>();
     private final Map<String, PendingDelete> pendingDeletes = new LinkedHashMap<>();
+    /**
+     * {@code backend/server} of the servers this output put into maintenance to delete them. Their
+     * lines are left out of the saved server state: otherwise a reload would restore "maint" onto a
+     * server of the new config with the same name, which would then never serve.
+     */
+    private final Set<String> maintForDelete = new HashSet<>();
     private final Set<String> unconfiguredLogged = new HashSet<>();
     private boolean dirty;
     private boolean reloadNeeded;
@@ -396,6 +402,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!command("add server " + id + " " + s.runtimeArguments())) {
             return false;
         }
+        maintForDelete.remove(id);
         boolean ok = command("enable server " + id);
         if (s.hasCheck()) {
             ok &= command("enable health " + id);
@@ -408,6 +415,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!command("set server " + id + " state maint")) {
             return false;
         }
+        maintForDelete.add(id);
         return tryDelete(id, new PendingDelete(st, s.id()), true);
     }
 
@@ -703,6 +711,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         reloadNeeded = false;
         reloadReason = "";
         pendingDeletes.clear();
+        maintForDelete.clear();
         for (ServiceState st : services.values()) {
             st.draining.clear();
         }
@@ -732,6 +741,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (!text.startsWith("1")) {
                 return;
             }
+            text = withoutServers(text, maintForDelete);
             Path target = settings.serverStateFilePath;
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -739,6 +749,26 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("haproxy server state could not be saved to {}: {}", settings.serverStateFilePath, e.toString());
         }
+    }
+
+    /**
+     * The output of {@code show servers state} without the lines of {@code servers}
+     * ({@code backend/server}): fields 2 and 4 of a line are the backend and server names.
+     */
+    static String withoutServers(String state, Set<String> servers) {
+        if (servers.isEmpty()) {
+            return state;
+        }
+        StringBuilder out = new StringBuilder(state.length());
+        for (String line : state.split("\n", -1)) {
+            String[] f = line.split(" ");
+            if (!line.startsWith("#") && f.length > 3 && servers.contains(f[1] + "/" + f[3])) {
+                continue;
+            }
+            out.append(line).append('\n');
+        }
+        out.setLength(Math.max(0, out.length() - 1));
+        return out.toString();
     }
 
     private void startProcess() {

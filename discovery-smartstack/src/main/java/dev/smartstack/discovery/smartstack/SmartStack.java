@@ -7,6 +7,7 @@ import dev.smartstack.discovery.nerve.NerveListener;
 import dev.smartstack.discovery.nerve.NerveReporter;
 import dev.smartstack.discovery.nerve.NerveService;
 import dev.smartstack.discovery.synapse.ServiceProvider;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import dev.smartstack.discovery.synapse.SynapseListener;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
@@ -20,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -49,6 +54,8 @@ public final class SmartStack implements AutoCloseable {
     private final NerveReporter nerve;
     private final SynapseWatcher synapse;
     private final Map<String, ServiceProvider> providers;
+    /** Counted down once per provider when it has taken its first snapshot. */
+    private final CountDownLatch providersReady;
 
     private SmartStack(Builder b, CuratorHandle handle) {
         this.handle = handle;
@@ -63,6 +70,7 @@ public final class SmartStack implements AutoCloseable {
             this.nerve = nb.build();
         }
         Map<String, ServiceProvider> p = new LinkedHashMap<>();
+        this.providersReady = new CountDownLatch(b.discoveries.size());
         if (b.discoveries.isEmpty()) {
             this.synapse = null;
         } else {
@@ -71,7 +79,7 @@ public final class SmartStack implements AutoCloseable {
                 sb.service(w);
                 ServiceProvider provider = ServiceProvider.builder().service(w.name()).strategy(b.strategy).build();
                 p.put(w.name(), provider);
-                sb.output(provider);
+                sb.output(new FirstSnapshotSignal(provider, providersReady));
             }
             b.outputs.forEach(sb::output);
             b.synapseListeners.forEach(sb::listener);
@@ -111,10 +119,23 @@ public final class SmartStack implements AutoCloseable {
 
     /**
      * Waits until every discovered service has its first snapshot (from ZooKeeper or the state
-     * file). True at once when nothing is discovered.
+     * file) and every {@link #provider provider} has taken it, so that {@code provider(s).next()}
+     * sees the backends found so far. True at once when nothing is discovered; false on timeout.
      */
     public boolean awaitReady(Duration timeout) {
-        return synapse == null || synapse.awaitInitialized(timeout);
+        if (synapse == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!synapse.awaitInitialized(timeout)) {
+            return false;
+        }
+        try {
+            return providersReady.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
@@ -181,6 +202,44 @@ public final class SmartStack implements AutoCloseable {
                 handle.close();
                 log.info("smartstack closed");
             }
+        }
+    }
+
+    /** A provider as an output, counting down a latch once it has taken its first snapshot. */
+    private static final class FirstSnapshotSignal implements SnapshotOutput {
+        private final ServiceProvider provider;
+        private final CountDownLatch ready;
+        private final AtomicBoolean signalled = new AtomicBoolean();
+
+        FirstSnapshotSignal(ServiceProvider provider, CountDownLatch ready) {
+            this.provider = provider;
+            this.ready = ready;
+        }
+
+        @Override
+        public void start(Set<String> services) {
+            provider.start(services);
+        }
+
+        @Override
+        public void update(ServiceSnapshot snapshot) {
+            try {
+                provider.update(snapshot);
+            } finally {
+                if (snapshot.service().equals(provider.service()) && signalled.compareAndSet(false, true)) {
+                    ready.countDown();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            provider.close();
+        }
+
+        @Override
+        public String toString() {
+            return provider.toString();
         }
     }
 

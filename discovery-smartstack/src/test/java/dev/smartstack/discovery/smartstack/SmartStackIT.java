@@ -76,6 +76,22 @@ class SmartStackIT {
     }
 
     @Test
+    void awaitReady_registeredBeforeStart_providerHasTheInstancesAtOnce() {
+        try (SmartStack e1 = SmartStack.builder().zooKeeper(server.getConnectString())
+                .register(service("svc_e", "e1", 9005, new AtomicBoolean(true))).build().start()) {
+            await().atMost(WAIT).until(() -> e1.nerve().orElseThrow().isRegistered("svc_e"));
+            for (int i = 0; i < 5; i++) {
+                try (SmartStack b = SmartStack.builder().zooKeeper(server.getConnectString())
+                        .discover("svc_e", "/nerve/services/svc_e/services").build().start()) {
+                    assertThat(b.awaitReady(WAIT)).isTrue();
+                    // No await: once awaitReady is true, the provider has taken the first snapshot.
+                    assertThat(b.provider("svc_e").instances()).extracting(ServiceInstance::name).containsExactly("e1");
+                }
+            }
+        }
+    }
+
+    @Test
     void close_registeredService_deregistersBeforeTheWatcherStops() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         SmartStack stack = SmartStack.builder().zooKeeper(server.getConnectString())
