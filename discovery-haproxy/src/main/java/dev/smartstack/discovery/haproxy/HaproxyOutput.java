@@ -292,8 +292,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         Set<String> names = new HashSet<>();
         for (ServiceInstance i : backends) {
             String options;
+            String all;
             try {
                 options = i.haproxyServerOptions().map(ServerOptionsPolicy::check).orElse("");
+                String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
+                all = (serverOptions + " " + options).strip();
+                ServerOptionsPolicy.checkCombination(options, all);
             } catch (IllegalArgumentException e) {
                 String reason = e.getMessage();
                 if (!reason.equals(st.refused.put(i.key(), reason))) {
@@ -314,8 +318,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 name = name + "_" + id;
                 names.add(name);
             }
-            String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
-            String all = (serverOptions + " " + options).strip();
             Integer weight = settings.useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
             String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
             ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight, all);

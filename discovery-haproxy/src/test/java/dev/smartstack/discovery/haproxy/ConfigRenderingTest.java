@@ -213,6 +213,45 @@ class ConfigRenderingTest {
     }
 
     @Test
+    void update_serverOptionsThatHaproxyRejects_refusedSoTheConfigStaysValid() throws Exception {
+        // Each of these passed the whitelist and then made `haproxy -c` fail for the whole file:
+        // one znode held back every other service's changes.
+        HaproxyOutput o = output(HaproxyOutput.builder()
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("svc", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.ASC).build()));
+        String[] hostile = {"check inter 0", "fastinter 0ms", "downinter 000", "agent-inter 0s", "inter 25d",
+            "slowstart 597h", "inter 2147483648", "inter 999999999d", "agent-check"};
+        List<ServiceInstance> list = new ArrayList<>();
+        list.add(inst("good", "127.0.0.1", 80, "good_0000000001"));
+        for (int i = 0; i < hostile.length; i++) {
+            list.add(ServiceInstance.builder().name("evil" + i).host("127.0.0.1").port(81 + i)
+                    .znodeName("evil" + i + "_000000010" + i).haproxyServerOptions(hostile[i]).build());
+        }
+        list.add(ServiceInstance.builder().name("edge").host("127.0.0.1").port(99).znodeName("edge_0000000099")
+                .haproxyServerOptions("check inter 24d fastinter 1us slowstart 0 agent-check agent-port 9").build());
+        o.update(snap("svc", list.toArray(new ServiceInstance[0])));
+        String text = o.render();
+        assertThat(text).doesNotContain("evil").contains("server good_127.0.0.1:80 ",
+                "server edge_127.0.0.1:99 127.0.0.1:99 id 2 check inter 24d fastinter 1us slowstart 0 agent-check agent-port 9\n");
+        assertThat(refused).hasSize(hostile.length).contains(
+                "svc evil0: haproxy_server_options 'inter' must be a time in [1us, 24d] but was \"0\"",
+                "svc evil5: haproxy_server_options 'slowstart' must be a time in [0, 24d] but was \"597h\"",
+                "svc evil8: haproxy_server_options 'agent-check' needs an 'agent-port'");
+        Path file = java.nio.file.Files.createTempFile("hx-render", ".cfg");
+        try {
+            java.nio.file.Files.writeString(file, text);
+            Process p = new ProcessBuilder("/usr/sbin/haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // 2: "no error but will not start (no listener)"
+            assertThat(p.exitValue()).as(out).isEqualTo(2);
+            assertThat(out).doesNotContain("ALERT");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void serverName_hostileCharacters_keptToOneToken() {
         assertThat(ConfigRenderer.serverName("a@b", "10.0.0.1", 80)).isEqualTo("a_b_10.0.0.1:80");
     }
