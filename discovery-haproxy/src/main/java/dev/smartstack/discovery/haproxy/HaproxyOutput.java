@@ -87,6 +87,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private final Set<String> unconfiguredLogged = new HashSet<>();
     private boolean dirty;
     private boolean reloadNeeded;
+    private boolean deleteRetryScheduled;
     private String reloadReason = "";
     // Written by start() and then only by the scheduler thread; read under lock.
     private volatile String installed;
@@ -449,7 +450,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             pending.service.draining.set(pending.serverId);
             if (++pending.attempts <= DELETE_ATTEMPTS) {
                 log.info("haproxy server {} still has connections; deleting it later", id);
-                schedule(this::retryDeletes, DELETE_RETRY.toMillis());
+                // One retry pass for all pending deletes: a task per pending delete, each
+                // scheduling one per pending delete again, grew geometrically and gave up early.
+                if (!deleteRetryScheduled) {
+                    deleteRetryScheduled = schedule(this::retryDeletes, DELETE_RETRY.toMillis()) != null;
+                }
                 return true;
             }
             deleted(id);
@@ -460,6 +465,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     private void retryDeletes() {
         synchronized (lock) {
+            deleteRetryScheduled = false;
             if (state.get() != State.STARTED || pendingDeletes.isEmpty()) {
                 return;
             }
@@ -790,6 +796,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     Settings settingsForTest() {
         return settings;
+    }
+
+    /** Tasks waiting on the output's thread, for tests. */
+    int queuedTasksForTest() {
+        ScheduledExecutorService s = scheduler;
+        return s instanceof ScheduledThreadPoolExecutor e ? e.getQueue().size() : 0;
     }
 
     /** The managed process's master CLI, for tests and tools; empty unless {@code manage_process}. */

@@ -366,6 +366,68 @@ class HaproxyOutputIT {
         assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
     }
 
+    private ServiceInstance slowBackend(String id, java.util.concurrent.CountDownLatch release) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", ex -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = id.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        ServiceInstance i = ServiceInstance.builder().name(id).host("127.0.0.1").port(server.getAddress().getPort())
+                .znodeName(id + "_" + String.format("%010d", ++seq)).build();
+        backends.put(id, i);
+        return i;
+    }
+
+    @Test
+    void update_severalLeavesWithRequestsInFlight_oneDeleteRetryPassNotOnePerPendingServer() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ServiceInstance s1 = slowBackend("S1", release);
+        ServiceInstance s2 = slowBackend("S2", release);
+        ServiceInstance s3 = slowBackend("S3", release);
+        publish(o, "svc", s1, s2, s3);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        HttpClient client = HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        for (int i = 0; i < 3; i++) {
+            inFlight.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(25)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .filter(l -> l.startsWith("svc/S") && !l.split(" ")[6].equals("0")).count() == 3);
+
+        publish(o, "svc", backend("B"));
+        String del = DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND + "{service=haproxy,detail=del server}";
+        // a few retry rounds while all three still have their request in flight
+        await().atMost(WAIT).until(() -> metrics.snapshot().getOrDefault(del, 0L) >= 12);
+        // Before the fix each pending server scheduled its own retry of all of them: 3, 9, 27... tasks,
+        // and the 120 attempts were used up within seconds instead of a minute.
+        assertThat(o.queuedTasksForTest()).isLessThanOrEqualTo(2);
+        release.countDown();
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> f : inFlight) {
+            assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).startsWith("S");
+        }
+        await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" S1_127.0.0.1:")
+                && !stats.send("show servers state svc").contains(" S2_127.0.0.1:")
+                && !stats.send("show servers state svc").contains(" S3_127.0.0.1:"));
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(o.queuedTasksForTest()).isLessThanOrEqualTo(1);
+    }
+
     @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
