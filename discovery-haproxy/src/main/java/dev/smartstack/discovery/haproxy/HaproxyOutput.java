@@ -572,7 +572,10 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (state.get() != State.STARTED || dirty) {
                 return; // a newer change has scheduled another pass
             }
-            if (!reloadNeeded || !configValid) {
+            // A dead managed HAProxy is started again on the installed (valid) file even while a
+            // newer candidate is invalid.
+            boolean processDead = settings.manageProcess && (process == null || !process.alive());
+            if (!reloadNeeded || !configValid && !processDead) {
                 return;
             }
             if (!settings.doReloads) {
@@ -768,13 +771,35 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (process != null) {
             process.stop();
         }
-        process = new ManagedProcess(settings);
-        String error = process.start();
+        ManagedProcess started = new ManagedProcess(settings);
+        process = started;
+        String error = started.start();
         if (error != null) {
-            process.stop();
+            started.stop();
             process = null;
+        } else {
+            started.onExit(description -> processExited(started, description));
         }
         return error;
+    }
+
+    /** The managed HAProxy died without being stopped by us: report it and start it again. */
+    private void processExited(ManagedProcess exited, String description) {
+        try {
+            synchronized (lock) {
+                if (state.get() != State.STARTED || process != exited) {
+                    return; // stopped or replaced by us
+                }
+                lastError = "HAProxy exited unexpectedly: " + description;
+                log.error("managed haproxy exited unexpectedly ({}); starting it again", description);
+                listeners.fire(l -> l.processExited(description));
+                liveBackends = Set.of();
+                requestReload("HAProxy exited unexpectedly");
+                scheduleWork(0);
+            }
+        } catch (Throwable t) {
+            error("haproxy output failed to handle the exit of HAProxy: " + t, t);
+        }
     }
 
     /** The config text as it would be written now, for tools, tests and benchmarks. */

@@ -34,6 +34,15 @@ final class ManagedProcess {
         return master;
     }
 
+    /** Runs {@code action} (on another thread) when the master process exits, for whatever reason. */
+    void onExit(java.util.function.Consumer<String> action) {
+        Process p = process;
+        if (p != null) {
+            p.onExit().thenAccept(exited -> action.accept("HAProxy master pid " + exited.pid()
+                    + " exited with status " + exited.exitValue()));
+        }
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }

@@ -107,6 +107,11 @@ class HaproxyOutputIT {
                     public void runtimeCommandFailed(String command, String response) {
                         events.add("runtime: " + command + " -> " + response);
                     }
+
+                    @Override
+                    public void processExited(String description) {
+                        events.add("exited: " + description);
+                    }
                 });
     }
 
@@ -426,6 +431,35 @@ class HaproxyOutputIT {
         assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
         assertThat(o.reloads()).isEqualTo(reloads);
         assertThat(o.queuedTasksForTest()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void managedProcess_workerCrashes_reportedAndRestartedWithoutAnyChange() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        RuntimeApi.ProcInfo before = proc(o);
+
+        // a crash: SIGKILL to the worker, and 2.6's master exits too
+        ProcessHandle.of(before.workerPids().get(0)).orElseThrow().destroyForcibly();
+        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.startsWith("exited: HAProxy master pid "
+                + before.masterPid() + " exited with status ")));
+        // before the fix nothing noticed: HAProxy stayed dead until the next membership change
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        assertThat(proc(o).masterPid()).isNotEqualTo(before.masterPid());
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy exited unexpectedly: "));
+        assertThat(events).contains("reloaded: HAProxy exited unexpectedly");
+
+        // and the new process takes runtime updates
+        publish(o, "svc", a, backend("B"));
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "B")::equals);
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
     }
 
     @Test
