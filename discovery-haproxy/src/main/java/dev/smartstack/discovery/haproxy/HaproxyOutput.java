@@ -210,6 +210,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     public void configure(String service, HaproxyService config) {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(config, "config == null");
+        // the same checks as build(): the names become section titles and runtime API arguments
+        Builder.requireProxyNames(service, config);
         synchronized (lock) {
             if (config.equals(serviceConfigs.put(service, config))) {
                 return;
@@ -1166,11 +1168,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 throw new IllegalArgumentException("max_server_id must be at least 1 but was " + maxServerId);
             }
             for (Map.Entry<String, HaproxyService> e : services.entrySet()) {
-                String be = e.getValue().backendName() != null ? e.getValue().backendName() : e.getKey();
-                if (!be.matches("[A-Za-z0-9._:-]+")) {
-                    throw new IllegalArgumentException("backend_name of service '" + e.getKey()
-                            + "' must be one token of [A-Za-z0-9._:-] but was " + Validation.quote(be));
-                }
+                requireProxyNames(e.getKey(), e.getValue());
             }
             Settings s = new Settings();
             s.global = global;
@@ -1201,6 +1199,19 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             s.clock = clock;
             s.listeners = List.copyOf(listeners);
             return new HaproxyOutput(s);
+        }
+
+        /** HAProxy's proxy names: the frontend is named after the service, the backend after backend_name. */
+        static void requireProxyNames(String service, HaproxyService config) {
+            if (!service.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("service name must be one token of [A-Za-z0-9._:-] but was "
+                        + Validation.quote(service));
+            }
+            String be = config.backendName() != null ? config.backendName() : service;
+            if (!be.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("backend_name of service '" + service
+                        + "' must be one token of [A-Za-z0-9._:-] but was " + Validation.quote(be));
+            }
         }
 
         private static Path sibling(Path file, String suffix) {

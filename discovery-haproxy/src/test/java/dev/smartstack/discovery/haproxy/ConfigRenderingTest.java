@@ -303,6 +303,24 @@ class ConfigRenderingTest {
     }
 
     @Test
+    void configure_hostileServiceOrBackendName_refusedLikeTheBuilder() {
+        HaproxyOutput o = output(HaproxyOutput.builder());
+        // configure() skipped build()'s check: a name reached a section title and runtime commands
+        assertThatThrownBy(() -> o.configure("x\nlisten evil", HaproxyService.builder().build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"x\\nlisten evil\"");
+        assertThatThrownBy(() -> o.configure("svc", HaproxyService.builder().backendName("a*b").build()))
+                .hasMessage("backend_name of service 'svc' must be one token of [A-Za-z0-9._:-] but was \"a*b\"");
+        assertThatThrownBy(() -> o.configure("a@b", HaproxyService.builder().backendName("ok").build()))
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"a@b\"");
+        assertThat(o.render()).doesNotContain("evil", "a*b", "a@b");
+        // the frontend is named after the service, so '@' is refused even with a valid backend_name
+        assertThatThrownBy(() -> HaproxyOutput.builder().doWrites(false).doReloads(false).doSocket(false)
+                .service("a@b", HaproxyService.builder().port(1234).backendName("ok").build()).build())
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"a@b\"");
+    }
+
+    @Test
     void start_twice_throws() {
         HaproxyOutput o = output(HaproxyOutput.builder());
         assertThatThrownBy(() -> o.start(Set.of())).isInstanceOf(IllegalStateException.class)
