@@ -517,13 +517,18 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!reloadNeeded) {
             reloadNeeded = true;
             reloadReason = reason;
-            long earliest = lastReloadMillis + settings.restartInterval.toMillis()
-                    + (long) (settings.restartInterval.toMillis() * settings.restartJitter
-                            * ThreadLocalRandom.current().nextDouble());
-            reloadDueMillis = Math.max(settings.clock.millis(), earliest);
+            reloadDueMillis = nextReloadMillis();
         } else if (!reloadReason.contains(reason) && reloadReason.length() < 300) {
             reloadReason = reloadReason + "; " + reason;
         }
+    }
+
+    /** The earliest time of the next reload: restart_interval plus jitter after the last one. */
+    private long nextReloadMillis() {
+        long earliest = lastReloadMillis + settings.restartInterval.toMillis()
+                + (long) (settings.restartInterval.toMillis() * settings.restartJitter
+                        * ThreadLocalRandom.current().nextDouble());
+        return Math.max(settings.clock.millis(), earliest);
     }
 
     private void scheduleWork(long delayMillis) {
@@ -706,6 +711,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         lastReloadMillis = settings.clock.millis();
         if (error != null) {
+            // the retry (on the next change) also waits restart_interval plus jitter
+            reloadDueMillis = nextReloadMillis();
             failedReloads.incrementAndGet();
             lastError = "reload failed: " + error;
             log.warn("haproxy reload ({}) failed; the running HAProxy keeps serving: {}", reason, error);

@@ -96,6 +96,9 @@ class ReloadRateLimitTest {
         clock.advance(Duration.ofMinutes(59));
         publish("one", 1001, 1002, 1003);
         await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1003_127.0.0.1:1003"));
+        // the pass that wrote it has re-scheduled itself for the due time (else it could still see
+        // the clock advanced below and reload before the next publish)
+        await().atMost(WAIT).until(() -> output.queuedTasksForTest() == 1);
         assertThat(output.reloads()).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(2));
@@ -121,6 +124,31 @@ class ReloadRateLimitTest {
         clock.advance(Duration.ofHours(2));
         publish("one", 1001, 1002);
         await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(output.reloadPending()).isFalse();
+    }
+
+    @Test
+    void update_afterFailedReload_retryWaitsForRestartInterval() throws Exception {
+        Path flag = dir.resolve("flag");
+        start(List.of("/usr/bin/test", "-e", flag.toString()));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.failedReloads() == 1);
+
+        // Changes within restart_interval of the failed attempt: before the fix each one ran the
+        // failing reload_command again at once.
+        publish("one", 1001, 1002);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1002_127.0.0.1:1002"));
+        publish("one", 1001, 1002, 1003);
+        // the pass that wrote 1002 has finished (one thread) once 1003 is written
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1003_127.0.0.1:1003"));
+        assertThat(output.failedReloads()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+
+        Files.createFile(flag);
+        clock.advance(Duration.ofMinutes(61));
+        publish("one", 1001, 1002, 1003, 1004);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(output.failedReloads()).isEqualTo(1);
         assertThat(output.reloadPending()).isFalse();
     }
 
