@@ -462,13 +462,72 @@ class HaproxyOutputIT {
         assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
     }
 
+    private static String pgrep(String pattern) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("pgrep", "-f", pattern).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void update_newServiceOnPortInUse_reloadFailsWithTheReasonAndOldHaproxyServes() throws Exception {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        int p1 = freePort();
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            HaproxyOutput o = start(managed().service("good", service(p1)).service("svc", service(taken.getLocalPort()))
+                    .listener(new HaproxyListener() {
+                        @Override
+                        public void reloadFailed(String error) {
+                            failures.add(error);
+                        }
+                    }));
+            publish(o, "good", backend("A"));
+            await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+            long master = proc(o).masterPid();
+            publish(o, "svc", backend("B"));
+            await().atMost(WAIT).until(() -> !failures.isEmpty());
+            // before: "HAProxy refused the new config (master reports failed reload 1)", not saying why
+            assertThat(failures.get(0)).startsWith("HAProxy refused the new config (master reports failed reload 1): ")
+                    .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
+            assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("reload failed: "));
+            assertThat(hits(p1)).isEqualTo(Set.of("A"));
+            assertThat(proc(o).masterPid()).isEqualTo(master);
+        }
+    }
+
+    @Test
+    void start_portInUse_clearErrorAndNoProcessLeft() throws Exception {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // haproxy -c passes (it does not bind); the start fails
+            HaproxyOutput o = start(managed().extraSection("listen stats",
+                    List.of("bind 127.0.0.1:" + taken.getLocalPort(), "http-request return status 200"))
+                    .listener(new HaproxyListener() {
+                        @Override
+                        public void reloadFailed(String error) {
+                            failures.add(error);
+                        }
+                    }));
+            // before: "haproxy exited with 1 (see its log next to the config)", not saying why
+            assertThat(failures).singleElement().asString().startsWith("haproxy exited with 1: ")
+                    .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
+            assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy did not start: "));
+            assertThat(o.masterCli()).isEmpty();
+            assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
+        }
+    }
+
     @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
         long master = proc(o).masterPid();
         List<Long> workers = proc(o).workerPids();
+        assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).contains(Long.toString(master));
         o.close();
         assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
         await().atMost(WAIT).until(() -> workers.stream().noneMatch(w -> ProcessHandle.of(w).map(ProcessHandle::isAlive).orElse(false)));
     }
 }
