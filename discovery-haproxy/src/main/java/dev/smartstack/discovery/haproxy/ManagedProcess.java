@@ -80,7 +80,9 @@ final class ManagedProcess {
                     && (settings.socketFilePath == null || Files.exists(settings.socketFilePath))) {
                 return null;
             }
-            pause();
+            if (!pause()) {
+                return "interrupted while waiting for haproxy to become ready";
+            }
         }
         return "haproxy did not become ready within " + READY;
     }
@@ -133,7 +135,9 @@ final class ManagedProcess {
                     && !now.workerPids().equals(before.workerPids())) {
                 return null;
             }
-            pause();
+            if (!pause()) {
+                return "interrupted while waiting for the master to report the reload";
+            }
         }
         return "the master did not report the reload within " + READY;
     }
@@ -179,11 +183,17 @@ final class ManagedProcess {
         process = null;
     }
 
-    private static void pause() {
+    /**
+     * Waits a little; false when interrupted (close() while starting or reloading): the caller gives
+     * up at once instead of spinning on failing socket calls until its deadline.
+     */
+    private static boolean pause() {
         try {
             Thread.sleep(20);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

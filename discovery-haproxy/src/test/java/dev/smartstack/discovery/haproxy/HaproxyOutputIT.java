@@ -520,6 +520,26 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void managedProcess_interruptedWhileStarting_givesUpAtOnceAndLeavesNoProcess() throws Exception {
+        // what close() does to a start or reload in flight on the output's thread (shutdownNow)
+        HaproxyOutput o = managed().service("svc", service(freePort())).build();
+        java.nio.file.Files.writeString(dir.resolve("haproxy.cfg"), o.renderConfig());
+        ManagedProcess process = new ManagedProcess(o.settingsForTest());
+        String error;
+        Thread.currentThread().interrupt();
+        try {
+            error = process.start();
+        } finally {
+            Thread.interrupted();
+        }
+        process.stop();
+        // before: every socket call failed at once and pause() did not wait, so it spun for 15 s
+        // and reported "haproxy did not become ready within PT15S"
+        assertThat(error).isEqualTo("interrupted while waiting for haproxy to become ready");
+        await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
+    }
+
+    @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
         long master = proc(o).masterPid();
