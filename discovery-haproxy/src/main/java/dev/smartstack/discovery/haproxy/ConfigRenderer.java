@@ -22,9 +22,20 @@ final class ConfigRenderer {
     /** One server line's data. {@code options} holds the substituted server_options and the checked haproxy_server_options. */
     record Server(String key, String name, String address, int id, String cookie, Integer weight, String options) {
 
-        /** The arguments after {@code server <name>}, without the cookie (for {@code add server}). */
+        /**
+         * The arguments after {@code server <name>} for {@code add server}: without the cookie, and
+         * without {@code enabled}/{@code disabled}. HAProxy 2.6 shows a server added with
+         * {@code enabled} as running but never sends it traffic; the output enables the server
+         * afterwards unless {@link #startsDisabled()}.
+         */
         String runtimeArguments() {
-            return arguments(false);
+            StringBuilder sb = new StringBuilder();
+            for (String t : arguments(false).split(" ")) {
+                if (!t.equals("enabled") && !t.equals("disabled")) {
+                    sb.append(sb.length() == 0 ? "" : " ").append(t);
+                }
+            }
+            return sb.toString();
         }
 
         String line(boolean withCookie) {
@@ -47,6 +58,19 @@ final class ConfigRenderer {
                 sb.append(' ').append(options);
             }
             return sb.toString();
+        }
+
+        /** Whether the options start the server in maintenance: the last of {@code disabled}/{@code enabled} wins. */
+        boolean startsDisabled() {
+            boolean disabled = false;
+            for (String t : options.split(" ")) {
+                if (t.equals("disabled")) {
+                    disabled = true;
+                } else if (t.equals("enabled")) {
+                    disabled = false;
+                }
+            }
+            return disabled;
         }
 
         boolean hasCheck() {

@@ -401,7 +401,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!command("add server " + id + " " + s.runtimeArguments())) {
             return false;
         }
-        boolean ok = command("enable server " + id);
+        // A dynamic server starts in maintenance. One marked "disabled" stays there, as it would
+        // after a reload from the config file.
+        boolean ok = s.startsDisabled() || command("enable server " + id);
         if (s.hasCheck()) {
             ok &= command("enable health " + id);
         }

@@ -540,6 +540,30 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void update_joinWithEnabledOrDisabledOption_servesExactlyAsTheConfigWould() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        ServiceInstance b = backend("B").toBuilder().haproxyServerOptions("disabled").build();
+        ServiceInstance c = backend("C").toBuilder().haproxyServerOptions("disabled enabled").build();
+        ServiceInstance d = backend("D").toBuilder().haproxyServerOptions("enabled").build();
+        publish(o, "svc", a, b, c, d);
+        // before: "enable server" after "add server ... disabled" put B into service, unlike the
+        // config; and "add server ... enabled" made C and D look running but they got no traffic
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "C", "D")::equals);
+        String state = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5)).send("show servers state svc");
+        String line = state.lines().filter(l -> l.contains(" B_127.0.0.1:")).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(line.split(" ")[6]) & 1).as(line).isEqualTo(1); // srv_admin_state FMAINT
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o)).contains(" id 2 disabled\n", " id 4 enabled\n"));
+    }
+
+    @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
         long master = proc(o).masterPid();
