@@ -40,6 +40,12 @@ final class ConfigRenderer {
 
         String line(boolean withCookie) {
             String line = "server " + name + " " + arguments(withCookie);
+            if (!isIpLiteral(address) && !options.contains("init-addr")) {
+                // A DNS name that does not resolve made `haproxy -c` (and so every candidate config
+                // of every service) fail. Such a server starts without an address, in maintenance.
+                // (Dynamic servers refuse init-addr; `add server` accepts an unresolvable name.)
+                line += " init-addr last,libc,none";
+            }
             if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0 || line.indexOf('#') >= 0) {
                 throw new IllegalStateException("refusing to render an unsafe server line for " + name);
             }
@@ -71,6 +77,16 @@ final class ConfigRenderer {
                 }
             }
             return disabled;
+        }
+
+        /** Whether the host of {@code host:port} or {@code [v6]:port} is an IP address. */
+        static boolean isIpLiteral(String address) {
+            if (address.startsWith("[")) {
+                return true;
+            }
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? address : address.substring(0, colon);
+            return host.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
         }
 
         boolean hasCheck() {

@@ -89,7 +89,7 @@ class ConfigRenderingTest {
                   server x_10.0.1.1:5432 10.0.1.1:5432 id 1
 
                 backend nofront
-                  server z_host-z.example:80 host-z.example:80 id 1
+                  server z_host-z.example:80 host-z.example:80 id 1 init-addr last,libc,none
                   server w_::1:81 [::1]:81 id 2
 
                 frontend svc
@@ -244,6 +244,36 @@ class ConfigRenderingTest {
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // 2: "no error but will not start (no listener)"
+            assertThat(p.exitValue()).as(out).isEqualTo(2);
+            assertThat(out).doesNotContain("ALERT");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void render_dnsNameHost_initAddrSoAnUnresolvableNameCannotFailTheWholeConfig() throws Exception {
+        // Without init-addr, one znode whose host does not resolve made `haproxy -c` fail ("could not
+        // resolve address") for every candidate config. (Checked by hand with a .invalid name; the
+        // test uses localhost so that it sends no DNS query.)
+        HaproxyOutput o = output(HaproxyOutput.builder()
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("svc", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.ASC).build()));
+        o.update(snap("svc", inst("a", "127.0.0.1", 80, "a_0000000001"), inst("b", "localhost", 81, "b_0000000002"),
+                inst("c", "::1", 82, "c_0000000003")));
+        String text = o.render();
+        assertThat(text).contains("server a_127.0.0.1:80 127.0.0.1:80 id 1\n",
+                "server b_localhost:81 localhost:81 id 2 init-addr last,libc,none\n",
+                "server c_::1:82 [::1]:82 id 3\n");
+        // dynamic servers refuse init-addr: the runtime arguments never carry it
+        assertThat(new ConfigRenderer.Server("k", "n", "localhost:81", 2, null, null, "").runtimeArguments())
+                .isEqualTo("localhost:81 id 2");
+        Path file = java.nio.file.Files.createTempFile("hx-render", ".cfg");
+        try {
+            java.nio.file.Files.writeString(file, text);
+            Process p = new ProcessBuilder("/usr/sbin/haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(out).isEqualTo(2);
             assertThat(out).doesNotContain("ALERT");
         } finally {
