@@ -88,6 +88,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private boolean dirty;
     private boolean reloadNeeded;
     private boolean deleteRetryScheduled;
+    /** The stats socket gave no answer in this pass: skip its other commands, a reload converges. */
+    private boolean socketFailedInPass;
     private String reloadReason = "";
     // Written by start() and then only by the scheduler thread; read under lock.
     private volatile String installed;
@@ -379,6 +381,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             }
         }
         boolean ok = true;
+        socketFailedInPass = false;
         for (ConfigRenderer.Server s : removals) {
             ok &= runtimeRemove(st, be, s);
         }
@@ -439,6 +442,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     /** Deletes a server in maintenance; while it still has connections, retries later. */
     private boolean tryDelete(String id, PendingDelete pending, boolean first) {
+        if (socketFailedInPass) {
+            return false;
+        }
         String cmd = "del server " + id;
         String response = send(cmd);
         if (response != null && RuntimeApi.isSuccess(cmd, response)) {
@@ -474,6 +480,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 return;
             }
             boolean ok = true;
+            socketFailedInPass = false;
             for (Map.Entry<String, PendingDelete> e : new ArrayList<>(pendingDeletes.entrySet())) {
                 ok &= tryDelete(e.getKey(), e.getValue(), false);
             }
@@ -485,6 +492,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     private boolean command(String cmd) {
+        if (socketFailedInPass) {
+            // A hung socket cost command_timeout per command (and an event each) while holding the
+            // lock: one failure is enough to know that a reload must converge.
+            return false;
+        }
         String response = send(cmd);
         if (response != null && RuntimeApi.isSuccess(cmd, response)) {
             return true;
@@ -503,6 +515,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             return stats.send(cmd);
         } catch (IOException | RuntimeException e) {
             log.warn("haproxy stats socket {} failed on '{}': {}", stats.socket(), cmd, e.toString());
+            socketFailedInPass = e instanceof IOException;
             return null;
         }
     }

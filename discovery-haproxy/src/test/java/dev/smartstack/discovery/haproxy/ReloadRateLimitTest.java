@@ -153,6 +153,33 @@ class ReloadRateLimitTest {
     }
 
     @Test
+    void update_statsSocketGivesNoAnswer_oneFailedCommandThenReloadNotOnePerServer() throws Exception {
+        List<String> failed = new CopyOnWriteArrayList<>();
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath("/usr/sbin/haproxy")
+                .socketFilePath(dir.resolve("nobody-listens.sock")).commandTimeout(Duration.ofSeconds(5))
+                .reloadCommand(List.of("/bin/true")).restartInterval(Duration.ofHours(1)).clock(clock)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void runtimeCommandFailed(String command, String response) {
+                        failed.add(command + " -> " + response);
+                    }
+                }).build();
+        output.start(Set.of("one"));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+
+        // five joins: before, each add server was tried (a hung socket costs command_timeout each,
+        // with the lock held) and each reported
+        publish("one", 1001, 1002, 1003, 1004, 1005, 1006);
+        assertThat(failed).containsExactly("add server one/n1002_127.0.0.1:1002 127.0.0.1:1002 id 2 -> no answer");
+        assertThat(output.runtimeCommands()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1006_127.0.0.1:1006"));
+    }
+
+    @Test
     void reloadCommand_singleString_splitWithoutShell() {
         HaproxyOutput o = HaproxyOutput.builder().configFilePath(dir.resolve("x.cfg")).doSocket(false)
                 .reloadCommand("  systemctl   reload haproxy;rm ").build();
