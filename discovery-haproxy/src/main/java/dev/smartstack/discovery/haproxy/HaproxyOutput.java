@@ -636,6 +636,14 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
             Files.writeString(candidate, content, StandardCharsets.UTF_8);
             String error = validate(candidate);
+            if (error != null && !error.startsWith("haproxy -c exited with ")) {
+                // haproxy -c timed out or could not run: that says nothing about this content, so it
+                // is not remembered as invalid (it would never be checked again) but retried.
+                configValid = false;
+                error("haproxy config " + target + " could not be validated; retrying: " + error, null);
+                retryWriteLater();
+                return;
+            }
             if (error != null) {
                 configValid = false;
                 lastInvalid = content;
@@ -654,6 +662,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         } catch (IOException e) {
             configValid = false;
             error("haproxy config " + target + " could not be written: " + e, null);
+            retryWriteLater();
         } finally {
             if (candidate != null) {
                 try {
@@ -662,6 +671,14 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                     // best effort
                 }
             }
+        }
+    }
+
+    /** Renders and writes again after restart_interval (at least 1 s): the failure was not the content's. */
+    private void retryWriteLater() {
+        synchronized (lock) {
+            dirty = true;
+            scheduleWork(Math.max(1000, settings.restartInterval.toMillis()));
         }
     }
 

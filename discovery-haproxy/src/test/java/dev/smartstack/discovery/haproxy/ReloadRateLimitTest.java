@@ -180,6 +180,32 @@ class ReloadRateLimitTest {
     }
 
     @Test
+    void update_validationCouldNotRun_retriedNotRememberedAsInvalid() throws Exception {
+        Path haproxy = dir.resolve("bin").resolve("haproxy");
+        List<String> invalid = new CopyOnWriteArrayList<>();
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath(haproxy.toString())
+                .doSocket(false).reloadCommand(List.of("/bin/true")).restartInterval(Duration.ZERO)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void configInvalid(String errorText) {
+                        invalid.add(errorText);
+                    }
+                }).build();
+        output.start(Set.of("one"));
+        publish("one", 1001);
+        // haproxy -c cannot run (as when it times out on a loaded machine)
+        await().atMost(WAIT).until(() -> output.lastError().orElse("").contains("could not be validated; retrying: haproxy -c could not run"));
+        Files.createDirectories(haproxy.getParent());
+        Files.createSymbolicLink(haproxy, Path.of("/usr/sbin/haproxy"));
+        // before: the content was remembered as invalid and never checked again without a new change
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(config()).contains("n1001_127.0.0.1:1001");
+        assertThat(invalid).isEmpty();
+    }
+
+    @Test
     void reloadCommand_singleString_splitWithoutShell() {
         HaproxyOutput o = HaproxyOutput.builder().configFilePath(dir.resolve("x.cfg")).doSocket(false)
                 .reloadCommand("  systemctl   reload haproxy;rm ").build();
