@@ -351,6 +351,24 @@ class ConfigRenderingTest {
     }
 
     @Test
+    void isSuccess_haproxy26Answers_refusalsAreFailures() {
+        // answers of HAProxy 2.6.12's stats socket, as captured
+        assertThat(RuntimeApi.isSuccess("set server b/s weight 5", "\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("set server b/s state maint", "\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("enable server b/s", "\n")).isTrue();
+        // before: taken for success, so a weight change on a static-algorithm backend was lost silently
+        assertThat(RuntimeApi.isSuccess("set server b/s weight 5",
+                "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("enable health b/s",
+                "Health check was not configured on this server, cannot enable.\n\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("add server b/x 127.0.0.1:9 id 2", "New server registered.\n\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("add server b/x 127.0.0.1:9 id 2",
+                "Backend must use a dynamic load balancing to support dynamic servers.\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("del server b/x", "Server deleted.\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("del server b/x", "Only servers in maintenance mode can be deleted.\n")).isFalse();
+    }
+
+    @Test
     void start_twice_throws() {
         HaproxyOutput o = output(HaproxyOutput.builder());
         assertThatThrownBy(() -> o.start(Set.of())).isInstanceOf(IllegalStateException.class)

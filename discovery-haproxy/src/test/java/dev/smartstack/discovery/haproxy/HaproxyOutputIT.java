@@ -327,6 +327,26 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void update_weightChangeOnStaticAlgorithmBackend_refusalDetectedAndReloadApplies() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().useNerveWeights(true).service("svc",
+                HaproxyService.builder().port(port).bindAddress("127.0.0.1").backend(List.of("balance source")).build()));
+        ServiceInstance a = backend("A").toBuilder().weight(10).build();
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        publish(o, "svc", a.toBuilder().weight(3).build());
+        // before: HAProxy's refusal was taken for success and the running weight stayed 10
+        assertThat(events).anyMatch(e -> e.startsWith("runtime: set server svc/A_127.0.0.1:" + a.port()
+                + " weight 3 -> Backend is using a static LB algorithm"));
+        await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(stats.send("show servers state svc").lines()
+                .filter(l -> l.contains(" A_127.0.0.1:")).findFirst().orElseThrow().split(" ")[7]).isEqualTo("3"));
+    }
+
+    @Test
     void update_leaveWithRequestInFlight_requestCompletesThenServerDeleted() throws Exception {
         int port = freePort();
         HaproxyOutput o = start(managed().service("svc", service(port)));
@@ -340,6 +360,7 @@ class HaproxyOutputIT {
                 Thread.currentThread().interrupt();
             }
             byte[] body = "SLOW".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Connection", "close");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -381,6 +402,8 @@ class HaproxyOutputIT {
                 Thread.currentThread().interrupt();
             }
             byte[] body = id.getBytes(StandardCharsets.UTF_8);
+            // no idle keep-alive connection that would hold the server in HAProxy for `timeout server`
+            ex.getResponseHeaders().add("Connection", "close");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
