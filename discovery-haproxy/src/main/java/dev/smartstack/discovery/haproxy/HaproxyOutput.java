@@ -164,6 +164,16 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 process = null;
             }
         }
+        if (scheduler != null && !Thread.currentThread().getName().startsWith("smartstack-haproxy-")) {
+            try {
+                // the thread is interrupted and has nothing left to do: do not leave it running
+                if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                    log.warn("haproxy output thread did not stop within 10 s (config {})", settings.configFilePath);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         log.info("haproxy output closed (config {})", settings.configFilePath);
     }
 

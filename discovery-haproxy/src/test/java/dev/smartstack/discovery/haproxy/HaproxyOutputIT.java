@@ -593,6 +593,9 @@ class HaproxyOutputIT {
         List<Long> workers = proc(o).workerPids();
         assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).contains(Long.toString(master));
         o.close();
+        // close() waits for the output's thread
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("smartstack-haproxy-")
+                && t.isAlive());
         assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
         await().atMost(WAIT).until(() -> workers.stream().noneMatch(w -> ProcessHandle.of(w).map(ProcessHandle::isAlive).orElse(false)));
