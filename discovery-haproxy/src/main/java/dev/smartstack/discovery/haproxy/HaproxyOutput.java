@@ -272,6 +272,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             services.put(service, st);
             if (!config.disabled()) {
                 requestReload("service '" + service + "' appeared");
+                // its frontend and backend must be written even when it has no server yet
+                dirty = true;
             }
         }
         Map<String, ConfigRenderer.Server> next = accept(st, snapshot.backends());

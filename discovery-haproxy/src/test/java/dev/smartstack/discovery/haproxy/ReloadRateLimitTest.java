@@ -206,6 +206,18 @@ class ReloadRateLimitTest {
     }
 
     @Test
+    void update_newServiceWithNoBackends_writtenBeforeTheReload() throws Exception {
+        start(List.of("/bin/true"));
+        publish("one");
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        // before: nothing had changed in the (empty) server map, so the reload ran on a config
+        // without the new service (here: no file at all) and marked its backend live
+        assertThat(config()).contains("\nbackend one\n");
+        publish("one", 1001);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1001_127.0.0.1:1001"));
+    }
+
+    @Test
     void reloadCommand_singleString_splitWithoutShell() {
         HaproxyOutput o = HaproxyOutput.builder().configFilePath(dir.resolve("x.cfg")).doSocket(false)
                 .reloadCommand("  systemctl   reload haproxy;rm ").build();
