@@ -796,6 +796,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (!text.startsWith("1")) {
                 return;
             }
+            text = keepOwnServersState(text);
             Path target = settings.serverStateFilePath;
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -803,6 +804,36 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("haproxy server state could not be saved to {}: {}", settings.serverStateFilePath, e.toString());
         }
+    }
+
+    /**
+     * The lines of {@code show servers state} to carry over, for our backends only those of servers
+     * that the new config has under the same name and id. HAProxy 2.6 applies a saved state by name
+     * even when the id differs: a server put into maintenance to leave (its delete still waiting
+     * for connections) and joining again under the same name with a new id stayed in maintenance
+     * after the reload.
+     */
+    private String keepOwnServersState(String text) {
+        Map<String, Map<String, Integer>> ours = new HashMap<>();
+        for (ServiceState st : services.values()) {
+            Map<String, Integer> ids = ours.computeIfAbsent(st.backendName, k -> new HashMap<>());
+            for (ConfigRenderer.Server server : st.servers.values()) {
+                ids.put(server.name(), server.id());
+            }
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            String[] t = line.split(" ");
+            if (!line.startsWith("#") && t.length > 4 && ours.containsKey(t[1])) {
+                Integer id = ours.get(t[1]).get(t[3]);
+                if (id == null || !Integer.toString(id).equals(t[2])) {
+                    continue;
+                }
+            }
+            out.append(line).append('\n');
+        }
+        out.setLength(Math.max(0, out.length() - 1));
+        return out.toString();
     }
 
     private void startProcess() {

@@ -417,6 +417,55 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void update_leaveThenRejoinWhileDraining_servesAgainAfterTheReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", ex -> {
+            if (calls.incrementAndGet() == 1) { // only the first request hangs
+                try {
+                    release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = "S".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Connection", "close");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        ServiceInstance s1 = ServiceInstance.builder().name("S").host("127.0.0.1").port(server.getAddress().getPort())
+                .znodeName("S_0000000001").build();
+        publish(o, "svc", s1);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(25)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .anyMatch(l -> l.startsWith("svc/S_") && !l.split(" ")[6].equals("0")));
+        try {
+            ServiceInstance b = backend("B");
+            publish(o, "svc", b); // S leaves: maintenance, delete pending
+            // S registers again (a new znode, same name) while its delete still waits: a reload
+            publish(o, "svc", b, s1.toBuilder().znodeName("S_0000000002").build());
+            await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
+            // before: the saved state put the new S (same name, new id) back into maintenance
+            await().atMost(WAIT).until(() -> hits(port), Set.of("B", "S")::equals);
+        } finally {
+            release.countDown();
+        }
+        assertThat(inFlight.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("S");
+    }
+
+    @Test
     void update_severalLeavesWithRequestsInFlight_oneDeleteRetryPassNotOnePerPendingServer() throws Exception {
         int port = freePort();
         HaproxyOutput o = start(managed().service("svc", service(port)));
