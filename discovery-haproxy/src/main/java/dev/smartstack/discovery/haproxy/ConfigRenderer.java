@@ -22,13 +22,30 @@ final class ConfigRenderer {
     /** One server line's data. {@code options} holds the substituted server_options and the checked haproxy_server_options. */
     record Server(String key, String name, String address, int id, String cookie, Integer weight, String options) {
 
-        /** The arguments after {@code server <name>}, without the cookie (for {@code add server}). */
+        /**
+         * The arguments after {@code server <name>} for {@code add server}: without the cookie, and
+         * without {@code enabled}/{@code disabled}. HAProxy 2.6 shows a server added with
+         * {@code enabled} as running but never sends it traffic; the output enables the server
+         * afterwards unless {@link #startsDisabled()}.
+         */
         String runtimeArguments() {
-            return arguments(false);
+            StringBuilder sb = new StringBuilder();
+            for (String t : arguments(false).split(" ")) {
+                if (!t.equals("enabled") && !t.equals("disabled")) {
+                    sb.append(sb.length() == 0 ? "" : " ").append(t);
+                }
+            }
+            return sb.toString();
         }
 
         String line(boolean withCookie) {
             String line = "server " + name + " " + arguments(withCookie);
+            if (!isIpLiteral(address) && !options.contains("init-addr")) {
+                // A DNS name that does not resolve made `haproxy -c` (and so every candidate config
+                // of every service) fail. Such a server starts without an address, in maintenance.
+                // (Dynamic servers refuse init-addr; `add server` accepts an unresolvable name.)
+                line += " init-addr last,libc,none";
+            }
             if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0 || line.indexOf('#') >= 0) {
                 throw new IllegalStateException("refusing to render an unsafe server line for " + name);
             }
@@ -47,6 +64,29 @@ final class ConfigRenderer {
                 sb.append(' ').append(options);
             }
             return sb.toString();
+        }
+
+        /** Whether the options start the server in maintenance: the last of {@code disabled}/{@code enabled} wins. */
+        boolean startsDisabled() {
+            boolean disabled = false;
+            for (String t : options.split(" ")) {
+                if (t.equals("disabled")) {
+                    disabled = true;
+                } else if (t.equals("enabled")) {
+                    disabled = false;
+                }
+            }
+            return disabled;
+        }
+
+        /** Whether the host of {@code host:port} or {@code [v6]:port} is an IP address. */
+        static boolean isIpLiteral(String address) {
+            if (address.startsWith("[")) {
+                return true;
+            }
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? address : address.substring(0, colon);
+            return host.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
         }
 
         boolean hasCheck() {

@@ -20,6 +20,14 @@ public interface HaproxyListener {
     default void reloadFailed(String error) {
     }
 
+    /**
+     * The managed HAProxy ({@code manage_process}) exited without being asked to, for example after a
+     * crash; the output starts it again (no sooner than {@code restart_interval} after the last
+     * reload).
+     */
+    default void processExited(String description) {
+    }
+
     /** A candidate config failed {@code haproxy -c}; the old file and the running HAProxy are kept. */
     default void configInvalid(String errorText) {
     }

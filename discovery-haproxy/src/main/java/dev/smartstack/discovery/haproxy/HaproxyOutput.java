@@ -84,15 +84,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     private final Map<String, HaproxyService> serviceConfigs;
     private final Map<String, ServiceState> services = new TreeMap<>();
     private final Map<String, PendingDelete> pendingDeletes = new LinkedHashMap<>();
-    /**
-     * {@code backend/server} of the servers this output put into maintenance to delete them. Their
-     * lines are left out of the saved server state: otherwise a reload would restore "maint" onto a
-     * server of the new config with the same name, which would then never serve.
-     */
-    private final Set<String> maintForDelete = new HashSet<>();
     private final Set<String> unconfiguredLogged = new HashSet<>();
     private boolean dirty;
     private boolean reloadNeeded;
+    private boolean deleteRetryScheduled;
+    /** The stats socket gave no answer in this pass: skip its other commands, a reload converges. */
+    private boolean socketFailedInPass;
     private String reloadReason = "";
     // Written by start() and then only by the scheduler thread; read under lock.
     private volatile String installed;
@@ -167,6 +164,16 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 process = null;
             }
         }
+        if (scheduler != null && !Thread.currentThread().getName().startsWith("smartstack-haproxy-")) {
+            try {
+                // the thread is interrupted and has nothing left to do: do not leave it running
+                if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                    log.warn("haproxy output thread did not stop within 10 s (config {})", settings.configFilePath);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         log.info("haproxy output closed (config {})", settings.configFilePath);
     }
 
@@ -215,6 +222,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     public void configure(String service, HaproxyService config) {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(config, "config == null");
+        // the same checks as build(): the names become section titles and runtime API arguments
+        Builder.requireProxyNames(service, config);
         synchronized (lock) {
             if (config.equals(serviceConfigs.put(service, config))) {
                 return;
@@ -263,6 +272,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             services.put(service, st);
             if (!config.disabled()) {
                 requestReload("service '" + service + "' appeared");
+                // its frontend and backend must be written even when it has no server yet
+                dirty = true;
             }
         }
         Map<String, ConfigRenderer.Server> next = accept(st, snapshot.backends());
@@ -298,8 +309,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         Set<String> names = new HashSet<>();
         for (ServiceInstance i : backends) {
             String options;
+            String all;
             try {
                 options = i.haproxyServerOptions().map(ServerOptionsPolicy::check).orElse("");
+                String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
+                all = (serverOptions + " " + options).strip();
+                ServerOptionsPolicy.checkCombination(options, all);
             } catch (IllegalArgumentException e) {
                 String reason = e.getMessage();
                 if (!reason.equals(st.refused.put(i.key(), reason))) {
@@ -320,8 +335,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 name = name + "_" + id;
                 names.add(name);
             }
-            String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
-            String all = (serverOptions + " " + options).strip();
             Integer weight = settings.useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
             String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
             ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight, all);
@@ -380,6 +393,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             }
         }
         boolean ok = true;
+        socketFailedInPass = false;
         for (ConfigRenderer.Server s : removals) {
             ok &= runtimeRemove(st, be, s);
         }
@@ -402,8 +416,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!command("add server " + id + " " + s.runtimeArguments())) {
             return false;
         }
-        maintForDelete.remove(id);
-        boolean ok = command("enable server " + id);
+        // A dynamic server starts in maintenance. One marked "disabled" stays there, as it would
+        // after a reload from the config file.
+        boolean ok = s.startsDisabled() || command("enable server " + id);
         if (s.hasCheck()) {
             ok &= command("enable health " + id);
         }
@@ -415,7 +430,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!command("set server " + id + " state maint")) {
             return false;
         }
-        maintForDelete.add(id);
         return tryDelete(id, new PendingDelete(st, s.id()), true);
     }
 
@@ -440,6 +454,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     /** Deletes a server in maintenance; while it still has connections, retries later. */
     private boolean tryDelete(String id, PendingDelete pending, boolean first) {
+        if (socketFailedInPass) {
+            return false;
+        }
         String cmd = "del server " + id;
         String response = send(cmd);
         if (response != null && RuntimeApi.isSuccess(cmd, response)) {
@@ -455,7 +472,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             pending.service.draining.set(pending.serverId);
             if (++pending.attempts <= DELETE_ATTEMPTS) {
                 log.info("haproxy server {} still has connections; deleting it later", id);
-                schedule(this::retryDeletes, DELETE_RETRY.toMillis());
+                // One retry pass for all pending deletes: a task per pending delete, each
+                // scheduling one per pending delete again, grew geometrically and gave up early.
+                if (!deleteRetryScheduled) {
+                    deleteRetryScheduled = schedule(this::retryDeletes, DELETE_RETRY.toMillis()) != null;
+                }
                 return true;
             }
             deleted(id);
@@ -466,10 +487,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     private void retryDeletes() {
         synchronized (lock) {
+            deleteRetryScheduled = false;
             if (state.get() != State.STARTED || pendingDeletes.isEmpty()) {
                 return;
             }
             boolean ok = true;
+            socketFailedInPass = false;
             for (Map.Entry<String, PendingDelete> e : new ArrayList<>(pendingDeletes.entrySet())) {
                 ok &= tryDelete(e.getKey(), e.getValue(), false);
             }
@@ -481,6 +504,11 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     private boolean command(String cmd) {
+        if (socketFailedInPass) {
+            // A hung socket cost command_timeout per command (and an event each) while holding the
+            // lock: one failure is enough to know that a reload must converge.
+            return false;
+        }
         String response = send(cmd);
         if (response != null && RuntimeApi.isSuccess(cmd, response)) {
             return true;
@@ -499,6 +527,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             return stats.send(cmd);
         } catch (IOException | RuntimeException e) {
             log.warn("haproxy stats socket {} failed on '{}': {}", stats.socket(), cmd, e.toString());
+            socketFailedInPass = e instanceof IOException;
             return null;
         }
     }
@@ -515,13 +544,18 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!reloadNeeded) {
             reloadNeeded = true;
             reloadReason = reason;
-            long earliest = lastReloadMillis + settings.restartInterval.toMillis()
-                    + (long) (settings.restartInterval.toMillis() * settings.restartJitter
-                            * ThreadLocalRandom.current().nextDouble());
-            reloadDueMillis = Math.max(settings.clock.millis(), earliest);
+            reloadDueMillis = nextReloadMillis();
         } else if (!reloadReason.contains(reason) && reloadReason.length() < 300) {
             reloadReason = reloadReason + "; " + reason;
         }
+    }
+
+    /** The earliest time of the next reload: restart_interval plus jitter after the last one. */
+    private long nextReloadMillis() {
+        long earliest = lastReloadMillis + settings.restartInterval.toMillis()
+                + (long) (settings.restartInterval.toMillis() * settings.restartJitter
+                        * ThreadLocalRandom.current().nextDouble());
+        return Math.max(settings.clock.millis(), earliest);
     }
 
     private void scheduleWork(long delayMillis) {
@@ -572,7 +606,10 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (state.get() != State.STARTED || dirty) {
                 return; // a newer change has scheduled another pass
             }
-            if (!reloadNeeded || !configValid) {
+            // A dead managed HAProxy is started again on the installed (valid) file even while a
+            // newer candidate is invalid.
+            boolean processDead = settings.manageProcess && (process == null || !process.alive());
+            if (!reloadNeeded || !configValid && !processDead) {
                 return;
             }
             if (!settings.doReloads) {
@@ -611,6 +648,14 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
             Files.writeString(candidate, content, StandardCharsets.UTF_8);
             String error = validate(candidate);
+            if (error != null && !error.startsWith("haproxy -c exited with ")) {
+                // haproxy -c timed out or could not run: that says nothing about this content, so it
+                // is not remembered as invalid (it would never be checked again) but retried.
+                configValid = false;
+                error("haproxy config " + target + " could not be validated; retrying: " + error, null);
+                retryWriteLater();
+                return;
+            }
             if (error != null) {
                 configValid = false;
                 lastInvalid = content;
@@ -629,6 +674,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         } catch (IOException e) {
             configValid = false;
             error("haproxy config " + target + " could not be written: " + e, null);
+            retryWriteLater();
         } finally {
             if (candidate != null) {
                 try {
@@ -637,6 +683,14 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                     // best effort
                 }
             }
+        }
+    }
+
+    /** Renders and writes again after restart_interval (at least 1 s): the failure was not the content's. */
+    private void retryWriteLater() {
+        synchronized (lock) {
+            dirty = true;
+            scheduleWork(Math.max(1000, settings.restartInterval.toMillis()));
         }
     }
 
@@ -701,6 +755,8 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         lastReloadMillis = settings.clock.millis();
         if (error != null) {
+            // the retry (on the next change) also waits restart_interval plus jitter
+            reloadDueMillis = nextReloadMillis();
             failedReloads.incrementAndGet();
             lastError = "reload failed: " + error;
             log.warn("haproxy reload ({}) failed; the running HAProxy keeps serving: {}", reason, error);
@@ -711,7 +767,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         reloadNeeded = false;
         reloadReason = "";
         pendingDeletes.clear();
-        maintForDelete.clear();
         for (ServiceState st : services.values()) {
             st.draining.clear();
         }
@@ -741,7 +796,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             if (!text.startsWith("1")) {
                 return;
             }
-            text = withoutServers(text, maintForDelete);
+            text = keepOwnServersState(text);
             Path target = settings.serverStateFilePath;
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -752,18 +807,28 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     /**
-     * The output of {@code show servers state} without the lines of {@code servers}
-     * ({@code backend/server}): fields 2 and 4 of a line are the backend and server names.
+     * The lines of {@code show servers state} to carry over, for our backends only those of servers
+     * that the new config has under the same name and id. HAProxy 2.6 applies a saved state by name
+     * even when the id differs: a server put into maintenance to leave (its delete still waiting
+     * for connections) and joining again under the same name with a new id stayed in maintenance
+     * after the reload.
      */
-    static String withoutServers(String state, Set<String> servers) {
-        if (servers.isEmpty()) {
-            return state;
+    private String keepOwnServersState(String text) {
+        Map<String, Map<String, Integer>> ours = new HashMap<>();
+        for (ServiceState st : services.values()) {
+            Map<String, Integer> ids = ours.computeIfAbsent(st.backendName, k -> new HashMap<>());
+            for (ConfigRenderer.Server server : st.servers.values()) {
+                ids.put(server.name(), server.id());
+            }
         }
-        StringBuilder out = new StringBuilder(state.length());
-        for (String line : state.split("\n", -1)) {
-            String[] f = line.split(" ");
-            if (!line.startsWith("#") && f.length > 3 && servers.contains(f[1] + "/" + f[3])) {
-                continue;
+        StringBuilder out = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            String[] t = line.split(" ");
+            if (!line.startsWith("#") && t.length > 4 && ours.containsKey(t[1])) {
+                Integer id = ours.get(t[1]).get(t[3]);
+                if (id == null || !Integer.toString(id).equals(t[2])) {
+                    continue;
+                }
             }
             out.append(line).append('\n');
         }
@@ -790,13 +855,35 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (process != null) {
             process.stop();
         }
-        process = new ManagedProcess(settings);
-        String error = process.start();
+        ManagedProcess started = new ManagedProcess(settings);
+        process = started;
+        String error = started.start();
         if (error != null) {
-            process.stop();
+            started.stop();
             process = null;
+        } else {
+            started.onExit(description -> processExited(started, description));
         }
         return error;
+    }
+
+    /** The managed HAProxy died without being stopped by us: report it and start it again. */
+    private void processExited(ManagedProcess exited, String description) {
+        try {
+            synchronized (lock) {
+                if (state.get() != State.STARTED || process != exited) {
+                    return; // stopped or replaced by us
+                }
+                lastError = "HAProxy exited unexpectedly: " + description;
+                log.error("managed haproxy exited unexpectedly ({}); starting it again", description);
+                listeners.fire(l -> l.processExited(description));
+                liveBackends = Set.of();
+                requestReload("HAProxy exited unexpectedly");
+                scheduleWork(0);
+            }
+        } catch (Throwable t) {
+            error("haproxy output failed to handle the exit of HAProxy: " + t, t);
+        }
     }
 
     /** The config text as it would be written now, for tools, tests and benchmarks. */
@@ -818,6 +905,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     Settings settingsForTest() {
         return settings;
+    }
+
+    /** Tasks waiting on the output's thread, for tests. */
+    int queuedTasksForTest() {
+        ScheduledExecutorService s = scheduler;
+        return s instanceof ScheduledThreadPoolExecutor e ? e.getQueue().size() : 0;
     }
 
     /** The managed process's master CLI, for tests and tools; empty unless {@code manage_process}. */
@@ -1157,11 +1250,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
                 throw new IllegalArgumentException("max_server_id must be at least 1 but was " + maxServerId);
             }
             for (Map.Entry<String, HaproxyService> e : services.entrySet()) {
-                String be = e.getValue().backendName() != null ? e.getValue().backendName() : e.getKey();
-                if (!be.matches("[A-Za-z0-9._:-]+")) {
-                    throw new IllegalArgumentException("backend_name of service '" + e.getKey()
-                            + "' must be one token of [A-Za-z0-9._:-] but was " + Validation.quote(be));
-                }
+                requireProxyNames(e.getKey(), e.getValue());
             }
             Settings s = new Settings();
             s.global = global;
@@ -1192,6 +1281,19 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             s.clock = clock;
             s.listeners = List.copyOf(listeners);
             return new HaproxyOutput(s);
+        }
+
+        /** HAProxy's proxy names: the frontend is named after the service, the backend after backend_name. */
+        static void requireProxyNames(String service, HaproxyService config) {
+            if (!service.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("service name must be one token of [A-Za-z0-9._:-] but was "
+                        + Validation.quote(service));
+            }
+            String be = config.backendName() != null ? config.backendName() : service;
+            if (!be.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("backend_name of service '" + service
+                        + "' must be one token of [A-Za-z0-9._:-] but was " + Validation.quote(be));
+            }
         }
 
         private static Path sibling(Path file, String suffix) {

@@ -23,6 +23,7 @@ final class ManagedProcess {
     private final HaproxyOutput.Settings settings;
     private final RuntimeApi master;
     private Process process;
+    private long logOffset;
     private Thread shutdownHook;
 
     ManagedProcess(HaproxyOutput.Settings settings) {
@@ -32,6 +33,15 @@ final class ManagedProcess {
 
     RuntimeApi master() {
         return master;
+    }
+
+    /** Runs {@code action} (on another thread) when the master process exits, for whatever reason. */
+    void onExit(java.util.function.Consumer<String> action) {
+        Process p = process;
+        if (p != null) {
+            p.onExit().thenAccept(exited -> action.accept("HAProxy master pid " + exited.pid()
+                    + " exited with status " + exited.exitValue()));
+        }
     }
 
     boolean alive() {
@@ -44,7 +54,8 @@ final class ManagedProcess {
             Files.deleteIfExists(settings.masterSocketPath);
             List<String> argv = List.of(settings.haproxyPath, "-W", "-S", settings.masterSocketPath.toString(), "-f",
                     settings.configFilePath.toString(), "-p", settings.pidFilePath.toString());
-            File logFile = settings.configFilePath.resolveSibling(settings.configFilePath.getFileName() + ".log").toFile();
+            File logFile = logFile().toFile();
+            logOffset = logFile.length();
             process = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
@@ -62,20 +73,47 @@ final class ManagedProcess {
         long deadline = System.nanoTime() + READY.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                return "haproxy exited with " + process.exitValue() + " (see its log next to the config)";
+                return "haproxy exited with " + process.exitValue() + alerts() + " (log: " + logFile() + ")";
             }
             RuntimeApi.ProcInfo info = procInfo();
             if (info != null && !info.workerPids().isEmpty()
                     && (settings.socketFilePath == null || Files.exists(settings.socketFilePath))) {
                 return null;
             }
-            pause();
+            if (!pause()) {
+                return "interrupted while waiting for haproxy to become ready";
+            }
         }
         return "haproxy did not become ready within " + READY;
     }
 
+    private Path logFile() {
+        return settings.configFilePath.resolveSibling(settings.configFilePath.getFileName() + ".log");
+    }
+
+    /** HAProxy's ALERT lines written since this start, e.g. "cannot bind socket", as ": a; b", or "". */
+    private String alerts() {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(logFile().toFile(), "r")) {
+            long from = Math.max(logOffset, f.length() - 16_384);
+            byte[] bytes = new byte[(int) Math.max(0, f.length() - from)];
+            f.seek(from);
+            f.readFully(bytes);
+            StringBuilder sb = new StringBuilder();
+            for (String line : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                int i = line.indexOf(" : ");
+                if (line.startsWith("[ALERT]") && i > 0 && sb.length() < 1000) {
+                    sb.append(sb.length() == 0 ? ": " : "; ").append(line.substring(i + 3).strip());
+                }
+            }
+            return sb.toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Reloads through the master CLI and waits until the master counts it; null on success. */
     String reload() {
+        logOffset = logFile().toFile().length();
         RuntimeApi.ProcInfo before = procInfo();
         if (before == null) {
             return "the master CLI at " + settings.masterSocketPath + " does not answer";
@@ -90,13 +128,16 @@ final class ManagedProcess {
         while (System.nanoTime() < deadline) {
             RuntimeApi.ProcInfo now = procInfo();
             if (now != null && now.failedReloads() > before.failedReloads()) {
-                return "HAProxy refused the new config (master reports failed reload " + now.failedReloads() + ")";
+                return "HAProxy refused the new config (master reports failed reload " + now.failedReloads() + ")"
+                        + alerts() + " (log: " + logFile() + ")";
             }
             if (now != null && now.reloads() > before.reloads() && !now.workerPids().isEmpty()
                     && !now.workerPids().equals(before.workerPids())) {
                 return null;
             }
-            pause();
+            if (!pause()) {
+                return "interrupted while waiting for the master to report the reload";
+            }
         }
         return "the master did not report the reload within " + READY;
     }
@@ -142,11 +183,17 @@ final class ManagedProcess {
         process = null;
     }
 
-    private static void pause() {
+    /**
+     * Waits a little; false when interrupted (close() while starting or reloading): the caller gives
+     * up at once instead of spinning on failing socket calls until its deadline.
+     */
+    private static boolean pause() {
         try {
             Thread.sleep(20);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

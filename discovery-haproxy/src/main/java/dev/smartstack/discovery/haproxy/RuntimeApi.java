@@ -83,6 +83,11 @@ final class RuntimeApi {
         if (r.isEmpty()) {
             return true;
         }
+        if (command.startsWith("set server ") || command.startsWith("enable ") || command.startsWith("disable ")) {
+            // These answer nothing on success. Refusals are sentences that match no keyword below,
+            // e.g. "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'."
+            return false;
+        }
         String lower = r.toLowerCase(java.util.Locale.ROOT);
         return !(lower.contains("no such") || lower.contains("error") || lower.contains("unknown")
                 || lower.contains("invalid") || lower.contains("not ") || lower.contains("require")

@@ -1,5 +1,6 @@
 package dev.smartstack.discovery.haproxy;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -12,13 +13,17 @@ import java.util.regex.Pattern;
  *       no-backup no-check no-send-proxy check-send-proxy};</li>
  *   <li>an integer: {@code weight} (0..256), {@code maxconn minconn maxqueue rise fall error-limit
  *       agent-inter} (0..1000000), {@code port agent-port} (1..65535);</li>
- *   <li>a time ({@code 10}, {@code 500ms}, {@code 2s}, {@code 1m}; units us/ms/s/m/h/d):
- *       {@code inter fastinter downinter slowstart};</li>
+ *   <li>a time ({@code 10}, {@code 500ms}, {@code 2s}, {@code 1m}; units us/ms/s/m/h/d) of at most
+ *       2147483647 ms, HAProxy's limit: {@code inter fastinter downinter agent-inter} (not zero),
+ *       {@code slowstart};</li>
  *   <li>an enumerated value: {@code on-marked-down shutdown-sessions},
  *       {@code on-marked-up shutdown-backup-sessions},
  *       {@code on-error fastinter|fail-check|sudden-death|mark-down},
  *       {@code observe layer4|layer7}.</li>
  * </ul>
+ * {@code agent-check} needs an {@code agent-port} (here or in the operator's {@code server_options}).
+ * Anything that {@code haproxy -c} would refuse must be refused here: otherwise one znode would make
+ * every candidate config invalid and hold back the changes of all other services.
  * Anything else (for example {@code id}, {@code cookie}, {@code addr}, {@code ssl}, {@code crt},
  * or any keyword that names a file or an address) refuses the backend.
  */
@@ -31,12 +36,16 @@ final class ServerOptionsPolicy {
             "fall", new long[] {1, 1_000_000}, "error-limit", new long[] {1, 1_000_000},
             "port", new long[] {1, 65535}, "agent-port", new long[] {1, 65535});
     private static final Set<String> TIMES = Set.of("inter", "fastinter", "downinter", "slowstart", "agent-inter");
+    /** Times that HAProxy refuses when zero ("invalid value 0 for argument 'inter'"). */
+    private static final Set<String> POSITIVE_TIMES = Set.of("inter", "fastinter", "downinter", "agent-inter");
+    /** HAProxy's largest time: "timer overflow ... maximum value is 2147483647 ms (~24.8 days)". */
+    private static final long MAX_TIME_MILLIS = Integer.MAX_VALUE;
     private static final Map<String, Set<String>> ENUMS = Map.of("on-marked-down", Set.of("shutdown-sessions"),
             "on-marked-up", Set.of("shutdown-backup-sessions"),
             "on-error", Set.of("fastinter", "fail-check", "sudden-death", "mark-down"),
             "observe", Set.of("layer4", "layer7"));
     private static final Pattern INT = Pattern.compile("\\d{1,9}");
-    private static final Pattern TIME = Pattern.compile("\\d{1,9}(us|ms|s|m|h|d)?");
+    private static final Pattern TIME = Pattern.compile("(\\d{1,9})(us|ms|s|m|h|d)?");
 
     private ServerOptionsPolicy() {
     }
@@ -65,9 +74,18 @@ final class ServerOptionsPolicy {
                                 + range[0] + ", " + range[1] + "] but was " + quote(arg));
                     }
                 } else if (TIMES.contains(k)) {
-                    if (!TIME.matcher(arg).matches()) {
+                    java.util.regex.Matcher m = TIME.matcher(arg);
+                    if (!m.matches()) {
                         throw new IllegalArgumentException("haproxy_server_options '" + k
                                 + "' must be a time such as 2s or 500ms but was " + quote(arg));
+                    }
+                    long value = Long.parseLong(m.group(1));
+                    long millis = toMillis(value, m.group(2));
+                    boolean positive = POSITIVE_TIMES.contains(k);
+                    if (positive && value == 0 || millis > MAX_TIME_MILLIS) {
+                        // haproxy -c would refuse the whole file, holding back every other backend
+                        throw new IllegalArgumentException("haproxy_server_options '" + k + "' must be a time in ["
+                                + (positive ? "1us" : "0") + ", 24d] but was " + quote(arg));
                     }
                 } else if (!ENUMS.get(k).contains(arg)) {
                     throw new IllegalArgumentException("haproxy_server_options '" + k + "' must be one of "
@@ -85,6 +103,33 @@ final class ServerOptionsPolicy {
             }
         }
         return out.toString();
+    }
+
+    /** A time in milliseconds, microseconds rounded up as HAProxy does. */
+    private static long toMillis(long value, String unit) {
+        if (unit == null) {
+            return value;
+        }
+        return switch (unit) {
+            case "us" -> (value + 999) / 1000;
+            case "ms" -> value;
+            case "s" -> value * 1000;
+            case "m" -> value * 60_000;
+            case "h" -> value * 3_600_000;
+            default -> value * 86_400_000;
+        };
+    }
+
+    /**
+     * Checks the whole option set of one server (the operator's {@code server_options} and the
+     * checked {@code haproxy_server_options}) for combinations that {@code haproxy -c} refuses:
+     * {@code agent-check} from ZooKeeper without an {@code agent-port}.
+     */
+    static void checkCombination(String fromZooKeeper, String all) {
+        List<String> own = List.of(fromZooKeeper.split(" "));
+        if (own.contains("agent-check") && !List.of(all.split(" ")).contains("agent-port")) {
+            throw new IllegalArgumentException("haproxy_server_options 'agent-check' needs an 'agent-port'");
+        }
     }
 
     private static String quote(String s) {

@@ -89,7 +89,7 @@ class ConfigRenderingTest {
                   server x_10.0.1.1:5432 10.0.1.1:5432 id 1
 
                 backend nofront
-                  server z_host-z.example:80 host-z.example:80 id 1
+                  server z_host-z.example:80 host-z.example:80 id 1 init-addr last,libc,none
                   server w_::1:81 [::1]:81 id 2
 
                 frontend svc
@@ -213,6 +213,75 @@ class ConfigRenderingTest {
     }
 
     @Test
+    void update_serverOptionsThatHaproxyRejects_refusedSoTheConfigStaysValid() throws Exception {
+        // Each of these passed the whitelist and then made `haproxy -c` fail for the whole file:
+        // one znode held back every other service's changes.
+        HaproxyOutput o = output(HaproxyOutput.builder()
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("svc", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.ASC).build()));
+        String[] hostile = {"check inter 0", "fastinter 0ms", "downinter 000", "agent-inter 0s", "inter 25d",
+            "slowstart 597h", "inter 2147483648", "inter 999999999d", "agent-check"};
+        List<ServiceInstance> list = new ArrayList<>();
+        list.add(inst("good", "127.0.0.1", 80, "good_0000000001"));
+        for (int i = 0; i < hostile.length; i++) {
+            list.add(ServiceInstance.builder().name("evil" + i).host("127.0.0.1").port(81 + i)
+                    .znodeName("evil" + i + "_000000010" + i).haproxyServerOptions(hostile[i]).build());
+        }
+        list.add(ServiceInstance.builder().name("edge").host("127.0.0.1").port(99).znodeName("edge_0000000099")
+                .haproxyServerOptions("check inter 24d fastinter 1us slowstart 0 agent-check agent-port 9").build());
+        o.update(snap("svc", list.toArray(new ServiceInstance[0])));
+        String text = o.render();
+        assertThat(text).doesNotContain("evil").contains("server good_127.0.0.1:80 ",
+                "server edge_127.0.0.1:99 127.0.0.1:99 id 2 check inter 24d fastinter 1us slowstart 0 agent-check agent-port 9\n");
+        assertThat(refused).hasSize(hostile.length).contains(
+                "svc evil0: haproxy_server_options 'inter' must be a time in [1us, 24d] but was \"0\"",
+                "svc evil5: haproxy_server_options 'slowstart' must be a time in [0, 24d] but was \"597h\"",
+                "svc evil8: haproxy_server_options 'agent-check' needs an 'agent-port'");
+        Path file = java.nio.file.Files.createTempFile("hx-render", ".cfg");
+        try {
+            java.nio.file.Files.writeString(file, text);
+            Process p = new ProcessBuilder("/usr/sbin/haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // 2: "no error but will not start (no listener)"
+            assertThat(p.exitValue()).as(out).isEqualTo(2);
+            assertThat(out).doesNotContain("ALERT");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void render_dnsNameHost_initAddrSoAnUnresolvableNameCannotFailTheWholeConfig() throws Exception {
+        // Without init-addr, one znode whose host does not resolve made `haproxy -c` fail ("could not
+        // resolve address") for every candidate config. (Checked by hand with a .invalid name; the
+        // test uses localhost so that it sends no DNS query.)
+        HaproxyOutput o = output(HaproxyOutput.builder()
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("svc", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.ASC).build()));
+        o.update(snap("svc", inst("a", "127.0.0.1", 80, "a_0000000001"), inst("b", "localhost", 81, "b_0000000002"),
+                inst("c", "::1", 82, "c_0000000003")));
+        String text = o.render();
+        assertThat(text).contains("server a_127.0.0.1:80 127.0.0.1:80 id 1\n",
+                "server b_localhost:81 localhost:81 id 2 init-addr last,libc,none\n",
+                "server c_::1:82 [::1]:82 id 3\n");
+        // dynamic servers refuse init-addr: the runtime arguments never carry it
+        assertThat(new ConfigRenderer.Server("k", "n", "localhost:81", 2, null, null, "").runtimeArguments())
+                .isEqualTo("localhost:81 id 2");
+        Path file = java.nio.file.Files.createTempFile("hx-render", ".cfg");
+        try {
+            java.nio.file.Files.writeString(file, text);
+            Process p = new ProcessBuilder("/usr/sbin/haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(2);
+            assertThat(out).doesNotContain("ALERT");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void serverName_hostileCharacters_keptToOneToken() {
         assertThat(ConfigRenderer.serverName("a@b", "10.0.0.1", 80)).isEqualTo("a_b_10.0.0.1:80");
     }
@@ -261,6 +330,42 @@ class ConfigRenderingTest {
                 .hasMessage("server_options must not contain '#' but was \"check # x\"");
         assertThatThrownBy(() -> HaproxyService.builder().backendName("a b"))
                 .hasMessage("backend_name must be one token of [A-Za-z0-9._:[]*-] but was \"a b\"");
+    }
+
+    @Test
+    void configure_hostileServiceOrBackendName_refusedLikeTheBuilder() {
+        HaproxyOutput o = output(HaproxyOutput.builder());
+        // configure() skipped build()'s check: a name reached a section title and runtime commands
+        assertThatThrownBy(() -> o.configure("x\nlisten evil", HaproxyService.builder().build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"x\\nlisten evil\"");
+        assertThatThrownBy(() -> o.configure("svc", HaproxyService.builder().backendName("a*b").build()))
+                .hasMessage("backend_name of service 'svc' must be one token of [A-Za-z0-9._:-] but was \"a*b\"");
+        assertThatThrownBy(() -> o.configure("a@b", HaproxyService.builder().backendName("ok").build()))
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"a@b\"");
+        assertThat(o.render()).doesNotContain("evil", "a*b", "a@b");
+        // the frontend is named after the service, so '@' is refused even with a valid backend_name
+        assertThatThrownBy(() -> HaproxyOutput.builder().doWrites(false).doReloads(false).doSocket(false)
+                .service("a@b", HaproxyService.builder().port(1234).backendName("ok").build()).build())
+                .hasMessage("service name must be one token of [A-Za-z0-9._:-] but was \"a@b\"");
+    }
+
+    @Test
+    void isSuccess_haproxy26Answers_refusalsAreFailures() {
+        // answers of HAProxy 2.6.12's stats socket, as captured
+        assertThat(RuntimeApi.isSuccess("set server b/s weight 5", "\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("set server b/s state maint", "\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("enable server b/s", "\n")).isTrue();
+        // before: taken for success, so a weight change on a static-algorithm backend was lost silently
+        assertThat(RuntimeApi.isSuccess("set server b/s weight 5",
+                "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("enable health b/s",
+                "Health check was not configured on this server, cannot enable.\n\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("add server b/x 127.0.0.1:9 id 2", "New server registered.\n\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("add server b/x 127.0.0.1:9 id 2",
+                "Backend must use a dynamic load balancing to support dynamic servers.\n")).isFalse();
+        assertThat(RuntimeApi.isSuccess("del server b/x", "Server deleted.\n")).isTrue();
+        assertThat(RuntimeApi.isSuccess("del server b/x", "Only servers in maintenance mode can be deleted.\n")).isFalse();
     }
 
     @Test

@@ -107,6 +107,11 @@ class HaproxyOutputIT {
                     public void runtimeCommandFailed(String command, String response) {
                         events.add("runtime: " + command + " -> " + response);
                     }
+
+                    @Override
+                    public void processExited(String description) {
+                        events.add("exited: " + description);
+                    }
                 });
     }
 
@@ -322,6 +327,26 @@ class HaproxyOutputIT {
     }
 
     @Test
+    void update_weightChangeOnStaticAlgorithmBackend_refusalDetectedAndReloadApplies() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().useNerveWeights(true).service("svc",
+                HaproxyService.builder().port(port).bindAddress("127.0.0.1").backend(List.of("balance source")).build()));
+        ServiceInstance a = backend("A").toBuilder().weight(10).build();
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        publish(o, "svc", a.toBuilder().weight(3).build());
+        // before: HAProxy's refusal was taken for success and the running weight stayed 10
+        assertThat(events).anyMatch(e -> e.startsWith("runtime: set server svc/A_127.0.0.1:" + a.port()
+                + " weight 3 -> Backend is using a static LB algorithm"));
+        await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(stats.send("show servers state svc").lines()
+                .filter(l -> l.contains(" A_127.0.0.1:")).findFirst().orElseThrow().split(" ")[7]).isEqualTo("3"));
+    }
+
+    @Test
     void update_leaveWithRequestInFlight_requestCompletesThenServerDeleted() throws Exception {
         int port = freePort();
         HaproxyOutput o = start(managed().service("svc", service(port)));
@@ -335,6 +360,7 @@ class HaproxyOutputIT {
                 Thread.currentThread().interrupt();
             }
             byte[] body = "SLOW".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Connection", "close");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -366,13 +392,261 @@ class HaproxyOutputIT {
         assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
     }
 
+    private ServiceInstance slowBackend(String id, java.util.concurrent.CountDownLatch release) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", ex -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = id.getBytes(StandardCharsets.UTF_8);
+            // no idle keep-alive connection that would hold the server in HAProxy for `timeout server`
+            ex.getResponseHeaders().add("Connection", "close");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        ServiceInstance i = ServiceInstance.builder().name(id).host("127.0.0.1").port(server.getAddress().getPort())
+                .znodeName(id + "_" + String.format("%010d", ++seq)).build();
+        backends.put(id, i);
+        return i;
+    }
+
+    @Test
+    void update_leaveThenRejoinWhileDraining_servesAgainAfterTheReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", ex -> {
+            if (calls.incrementAndGet() == 1) { // only the first request hangs
+                try {
+                    release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = "S".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Connection", "close");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        servers.add(server);
+        ServiceInstance s1 = ServiceInstance.builder().name("S").host("127.0.0.1").port(server.getAddress().getPort())
+                .znodeName("S_0000000001").build();
+        publish(o, "svc", s1);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(25)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .anyMatch(l -> l.startsWith("svc/S_") && !l.split(" ")[6].equals("0")));
+        try {
+            ServiceInstance b = backend("B");
+            publish(o, "svc", b); // S leaves: maintenance, delete pending
+            // S registers again (a new znode, same name) while its delete still waits: a reload
+            publish(o, "svc", b, s1.toBuilder().znodeName("S_0000000002").build());
+            await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
+            // before: the saved state put the new S (same name, new id) back into maintenance
+            await().atMost(WAIT).until(() -> hits(port), Set.of("B", "S")::equals);
+        } finally {
+            release.countDown();
+        }
+        assertThat(inFlight.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("S");
+    }
+
+    @Test
+    void update_severalLeavesWithRequestsInFlight_oneDeleteRetryPassNotOnePerPendingServer() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ServiceInstance s1 = slowBackend("S1", release);
+        ServiceInstance s2 = slowBackend("S2", release);
+        ServiceInstance s3 = slowBackend("S3", release);
+        publish(o, "svc", s1, s2, s3);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        HttpClient client = HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        RuntimeApi stats = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        for (int i = 0; i < 3; i++) {
+            inFlight.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(25)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .filter(l -> l.startsWith("svc/S") && !l.split(" ")[6].equals("0")).count() == 3);
+
+        publish(o, "svc", backend("B"));
+        String del = DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND + "{service=haproxy,detail=del server}";
+        // a few retry rounds while all three still have their request in flight
+        await().atMost(WAIT).until(() -> metrics.snapshot().getOrDefault(del, 0L) >= 12);
+        // Before the fix each pending server scheduled its own retry of all of them: 3, 9, 27... tasks,
+        // and the 120 attempts were used up within seconds instead of a minute.
+        assertThat(o.queuedTasksForTest()).isLessThanOrEqualTo(2);
+        release.countDown();
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> f : inFlight) {
+            assertThat(f.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).startsWith("S");
+        }
+        await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" S1_127.0.0.1:")
+                && !stats.send("show servers state svc").contains(" S2_127.0.0.1:")
+                && !stats.send("show servers state svc").contains(" S3_127.0.0.1:"));
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(o.queuedTasksForTest()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void managedProcess_workerCrashes_reportedAndRestartedWithoutAnyChange() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        RuntimeApi.ProcInfo before = proc(o);
+
+        // a crash: SIGKILL to the worker, and 2.6's master exits too
+        ProcessHandle.of(before.workerPids().get(0)).orElseThrow().destroyForcibly();
+        await().atMost(WAIT).until(() -> events.stream().anyMatch(e -> e.startsWith("exited: HAProxy master pid "
+                + before.masterPid() + " exited with status ")));
+        // before the fix nothing noticed: HAProxy stayed dead until the next membership change
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        assertThat(proc(o).masterPid()).isNotEqualTo(before.masterPid());
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy exited unexpectedly: "));
+        assertThat(events).contains("reloaded: HAProxy exited unexpectedly");
+
+        // and the new process takes runtime updates
+        publish(o, "svc", a, backend("B"));
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "B")::equals);
+        assertThat(o.reloads()).isEqualTo(reloads + 1);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    private static String pgrep(String pattern) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("pgrep", "-f", pattern).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void update_newServiceOnPortInUse_reloadFailsWithTheReasonAndOldHaproxyServes() throws Exception {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        int p1 = freePort();
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            HaproxyOutput o = start(managed().service("good", service(p1)).service("svc", service(taken.getLocalPort()))
+                    .listener(new HaproxyListener() {
+                        @Override
+                        public void reloadFailed(String error) {
+                            failures.add(error);
+                        }
+                    }));
+            publish(o, "good", backend("A"));
+            await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+            long master = proc(o).masterPid();
+            publish(o, "svc", backend("B"));
+            await().atMost(WAIT).until(() -> !failures.isEmpty());
+            // before: "HAProxy refused the new config (master reports failed reload 1)", not saying why
+            assertThat(failures.get(0)).startsWith("HAProxy refused the new config (master reports failed reload 1): ")
+                    .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
+            assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("reload failed: "));
+            assertThat(hits(p1)).isEqualTo(Set.of("A"));
+            assertThat(proc(o).masterPid()).isEqualTo(master);
+        }
+    }
+
+    @Test
+    void start_portInUse_clearErrorAndNoProcessLeft() throws Exception {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // haproxy -c passes (it does not bind); the start fails
+            HaproxyOutput o = start(managed().extraSection("listen stats",
+                    List.of("bind 127.0.0.1:" + taken.getLocalPort(), "http-request return status 200"))
+                    .listener(new HaproxyListener() {
+                        @Override
+                        public void reloadFailed(String error) {
+                            failures.add(error);
+                        }
+                    }));
+            // before: "haproxy exited with 1 (see its log next to the config)", not saying why
+            assertThat(failures).singleElement().asString().startsWith("haproxy exited with 1: ")
+                    .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
+            assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy did not start: "));
+            assertThat(o.masterCli()).isEmpty();
+            assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
+        }
+    }
+
+    @Test
+    void managedProcess_interruptedWhileStarting_givesUpAtOnceAndLeavesNoProcess() throws Exception {
+        // what close() does to a start or reload in flight on the output's thread (shutdownNow)
+        HaproxyOutput o = managed().service("svc", service(freePort())).build();
+        java.nio.file.Files.writeString(dir.resolve("haproxy.cfg"), o.renderConfig());
+        ManagedProcess process = new ManagedProcess(o.settingsForTest());
+        String error;
+        Thread.currentThread().interrupt();
+        try {
+            error = process.start();
+        } finally {
+            Thread.interrupted();
+        }
+        process.stop();
+        // before: every socket call failed at once and pause() did not wait, so it spun for 15 s
+        // and reported "haproxy did not become ready within PT15S"
+        assertThat(error).isEqualTo("interrupted while waiting for haproxy to become ready");
+        await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
+    }
+
+    @Test
+    void update_joinWithEnabledOrDisabledOption_servesExactlyAsTheConfigWould() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        ServiceInstance b = backend("B").toBuilder().haproxyServerOptions("disabled").build();
+        ServiceInstance c = backend("C").toBuilder().haproxyServerOptions("disabled enabled").build();
+        ServiceInstance d = backend("D").toBuilder().haproxyServerOptions("enabled").build();
+        publish(o, "svc", a, b, c, d);
+        // before: "enable server" after "add server ... disabled" put B into service, unlike the
+        // config; and "add server ... enabled" made C and D look running but they got no traffic
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "C", "D")::equals);
+        String state = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5)).send("show servers state svc");
+        String line = state.lines().filter(l -> l.contains(" B_127.0.0.1:")).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(line.split(" ")[6]) & 1).as(line).isEqualTo(1); // srv_admin_state FMAINT
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config(o)).contains(" id 2 disabled\n", " id 4 enabled\n"));
+    }
+
     @Test
     void close_managedProcess_stopsHaproxy() throws Exception {
         HaproxyOutput o = start(managed().service("svc", service(freePort())));
         long master = proc(o).masterPid();
         List<Long> workers = proc(o).workerPids();
+        assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).contains(Long.toString(master));
         o.close();
+        // close() waits for the output's thread
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("smartstack-haproxy-")
+                && t.isAlive());
         assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
         await().atMost(WAIT).until(() -> workers.stream().noneMatch(w -> ProcessHandle.of(w).map(ProcessHandle::isAlive).orElse(false)));
     }
 }

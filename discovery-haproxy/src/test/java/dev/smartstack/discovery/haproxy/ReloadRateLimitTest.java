@@ -96,6 +96,9 @@ class ReloadRateLimitTest {
         clock.advance(Duration.ofMinutes(59));
         publish("one", 1001, 1002, 1003);
         await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1003_127.0.0.1:1003"));
+        // the pass that wrote it has re-scheduled itself for the due time (else it could still see
+        // the clock advanced below and reload before the next publish)
+        await().atMost(WAIT).until(() -> output.queuedTasksForTest() == 1);
         assertThat(output.reloads()).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(2));
@@ -122,6 +125,96 @@ class ReloadRateLimitTest {
         publish("one", 1001, 1002);
         await().atMost(WAIT).until(() -> output.reloads() == 1);
         assertThat(output.reloadPending()).isFalse();
+    }
+
+    @Test
+    void update_afterFailedReload_retryWaitsForRestartInterval() throws Exception {
+        Path flag = dir.resolve("flag");
+        start(List.of("/usr/bin/test", "-e", flag.toString()));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.failedReloads() == 1);
+
+        // Changes within restart_interval of the failed attempt: before the fix each one ran the
+        // failing reload_command again at once.
+        publish("one", 1001, 1002);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1002_127.0.0.1:1002"));
+        publish("one", 1001, 1002, 1003);
+        // the pass that wrote 1002 has finished (one thread) once 1003 is written
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1003_127.0.0.1:1003"));
+        assertThat(output.failedReloads()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+
+        Files.createFile(flag);
+        clock.advance(Duration.ofMinutes(61));
+        publish("one", 1001, 1002, 1003, 1004);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(output.failedReloads()).isEqualTo(1);
+        assertThat(output.reloadPending()).isFalse();
+    }
+
+    @Test
+    void update_statsSocketGivesNoAnswer_oneFailedCommandThenReloadNotOnePerServer() throws Exception {
+        List<String> failed = new CopyOnWriteArrayList<>();
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath("/usr/sbin/haproxy")
+                .socketFilePath(dir.resolve("nobody-listens.sock")).commandTimeout(Duration.ofSeconds(5))
+                .reloadCommand(List.of("/bin/true")).restartInterval(Duration.ofHours(1)).clock(clock)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void runtimeCommandFailed(String command, String response) {
+                        failed.add(command + " -> " + response);
+                    }
+                }).build();
+        output.start(Set.of("one"));
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+
+        // five joins: before, each add server was tried (a hung socket costs command_timeout each,
+        // with the lock held) and each reported
+        publish("one", 1001, 1002, 1003, 1004, 1005, 1006);
+        assertThat(failed).containsExactly("add server one/n1002_127.0.0.1:1002 127.0.0.1:1002 id 2 -> no answer");
+        assertThat(output.runtimeCommands()).isEqualTo(1);
+        assertThat(output.reloadPending()).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1006_127.0.0.1:1006"));
+    }
+
+    @Test
+    void update_validationCouldNotRun_retriedNotRememberedAsInvalid() throws Exception {
+        Path haproxy = dir.resolve("bin").resolve("haproxy");
+        List<String> invalid = new CopyOnWriteArrayList<>();
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath(haproxy.toString())
+                .doSocket(false).reloadCommand(List.of("/bin/true")).restartInterval(Duration.ZERO)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build())
+                .listener(new HaproxyListener() {
+                    @Override
+                    public void configInvalid(String errorText) {
+                        invalid.add(errorText);
+                    }
+                }).build();
+        output.start(Set.of("one"));
+        publish("one", 1001);
+        // haproxy -c cannot run (as when it times out on a loaded machine)
+        await().atMost(WAIT).until(() -> output.lastError().orElse("").contains("could not be validated; retrying: haproxy -c could not run"));
+        Files.createDirectories(haproxy.getParent());
+        Files.createSymbolicLink(haproxy, Path.of("/usr/sbin/haproxy"));
+        // before: the content was remembered as invalid and never checked again without a new change
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(config()).contains("n1001_127.0.0.1:1001");
+        assertThat(invalid).isEmpty();
+    }
+
+    @Test
+    void update_newServiceWithNoBackends_writtenBeforeTheReload() throws Exception {
+        start(List.of("/bin/true"));
+        publish("one");
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        // before: nothing had changed in the (empty) server map, so the reload ran on a config
+        // without the new service (here: no file at all) and marked its backend live
+        assertThat(config()).contains("\nbackend one\n");
+        publish("one", 1001);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1001_127.0.0.1:1001"));
     }
 
     @Test
