@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       the runtime API (stats socket): {@code add server} + {@code enable server}, {@code set
  *       server ... state maint} + {@code del server} (retried while the server still has
  *       connections), {@code set server ... weight}. No reload.</li>
+ *   <li>HAProxy knows a server by its name: a Nerve that registers again under a new znode with
+ *       the same server (name, address, options) leaves it untouched, with the same id; one that
+ *       comes back while its delete still waits for connections is made ready again.</li>
  *   <li>A reload happens only when a frontend or backend appears or disappears, when a service's
  *       operator config changes, when the backend uses cookies (which 2.6 cannot add at run time),
  *       or when a runtime command fails. Reloads are at least {@code restart_interval} (plus
