@@ -38,6 +38,13 @@ final class ConfigRenderer {
             return sb.toString();
         }
 
+        /** Whether the two render the same server line: equal in everything but the key (the znode). */
+        boolean rendersAs(Server other) {
+            return name.equals(other.name) && address.equals(other.address) && id == other.id
+                    && java.util.Objects.equals(cookie, other.cookie) && java.util.Objects.equals(weight, other.weight)
+                    && options.equals(other.options);
+        }
+
         String line(boolean withCookie) {
             String line = "server " + name + " " + arguments(withCookie);
             if (!isIpLiteral(address) && !options.contains("init-addr")) {

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       the runtime API (stats socket): {@code add server} + {@code enable server}, {@code set
  *       server ... state maint} + {@code del server} (retried while the server still has
  *       connections), {@code set server ... weight}. No reload.</li>
+ *   <li>HAProxy knows a server by its name: a Nerve that registers again under a new znode with
+ *       the same server (name, address, options) leaves it untouched, with the same id; one that
+ *       comes back while its delete still waits for connections is made ready again.</li>
  *   <li>A reload happens only when a frontend or backend appears or disappears, when a service's
  *       operator config changes, when the backend uses cookies (which 2.6 cannot add at run time),
  *       or when a runtime command fails. Reloads are at least {@code restart_interval} (plus
@@ -298,6 +301,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         for (ServiceInstance i : backends) {
             keys.add(i.key());
         }
+        carryOverIds(st, backends, keys);
         st.releaseIdsExcept(keys);
         st.refused.keySet().retainAll(keys);
         // An id stays reserved while its server may still be in HAProxy: in the previous snapshot
@@ -308,13 +312,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         Set<String> names = new HashSet<>();
         for (ServiceInstance i : backends) {
-            String options;
             String all;
             try {
-                options = i.haproxyServerOptions().map(ServerOptionsPolicy::check).orElse("");
-                String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
-                all = (serverOptions + " " + options).strip();
-                ServerOptionsPolicy.checkCombination(options, all);
+                all = serverOptions(st, i);
             } catch (IllegalArgumentException e) {
                 String reason = e.getMessage();
                 if (!reason.equals(st.refused.put(i.key(), reason))) {
@@ -350,6 +350,64 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         return out;
     }
 
+    /** The substituted server_options and the checked haproxy_server_options of an instance. */
+    private static String serverOptions(ServiceState st, ServiceInstance i) {
+        String options = i.haproxyServerOptions().map(ServerOptionsPolicy::check).orElse("");
+        String serverOptions = ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name());
+        String all = (serverOptions + " " + options).strip();
+        ServerOptionsPolicy.checkCombination(options, all);
+        return all;
+    }
+
+    /**
+     * A Nerve that registers again (a new znode, as after its ZooKeeper session expired) renders the
+     * same server: same name, address and options. Its new key takes over the id of the server that
+     * leaves in this snapshot, or that still drains after leaving earlier, so that the server stays
+     * in HAProxy as it is (or comes back from maintenance) instead of being deleted and added again.
+     * The weight may differ: that is a {@code set server ... weight}.
+     */
+    private void carryOverIds(ServiceState st, List<ServiceInstance> backends, Set<String> keys) {
+        Map<String, ConfigRenderer.Server> leaving = new HashMap<>();
+        for (ConfigRenderer.Server s : st.servers.values()) {
+            if (!keys.contains(s.key())) {
+                leaving.put(s.name(), s);
+            }
+        }
+        for (PendingDelete p : pendingDeletes.values()) {
+            if (p.service == st) {
+                leaving.putIfAbsent(p.server.name(), p.server);
+            }
+        }
+        if (leaving.isEmpty()) {
+            return;
+        }
+        for (ServiceInstance i : backends) {
+            if (st.ids.containsKey(i.key())) {
+                continue;
+            }
+            ConfigRenderer.Server old = leaving.get(ConfigRenderer.serverName(i.name(), i.host(), i.port()));
+            if (old == null || !old.address().equals(i.address())) {
+                continue;
+            }
+            try {
+                if (!old.options().equals(serverOptions(st, i))) {
+                    continue;
+                }
+            } catch (IllegalArgumentException e) {
+                continue; // refused below
+            }
+            leaving.remove(old.name());
+            Integer previousId = st.ids.remove(old.key());
+            if (previousId != null && previousId != old.id()) {
+                st.used.clear(previousId);
+            }
+            st.ids.put(i.key(), old.id());
+            st.used.set(old.id());
+            log.info("haproxy server {} of service '{}' registered again as {}; it keeps id {}", old.name(), st.service,
+                    i.key(), old.id());
+        }
+    }
+
     private void refuse(String service, ServiceInstance instance, String reason) {
         log.error("haproxy output refused backend {} of service '{}': {}", instance, service, reason);
         settings.metrics.increment(DiscoveryMetrics.ZNODE_REFUSED, service,
@@ -359,6 +417,36 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
 
     private void applyRuntime(ServiceState st, Map<String, ConfigRenderer.Server> previous,
             Map<String, ConfigRenderer.Server> next) {
+        // HAProxy knows servers by name: a server under a new key (a new znode) that renders the
+        // same is left alone.
+        Map<String, ConfigRenderer.Server> before = byName(previous);
+        Map<String, ConfigRenderer.Server> after = byName(next);
+        List<ConfigRenderer.Server> removals = new ArrayList<>();
+        List<ConfigRenderer.Server> additions = new ArrayList<>();
+        List<ConfigRenderer.Server> reweights = new ArrayList<>();
+        for (Map.Entry<String, ConfigRenderer.Server> e : before.entrySet()) {
+            ConfigRenderer.Server now = after.get(e.getKey());
+            ConfigRenderer.Server old = e.getValue();
+            if (now == null) {
+                removals.add(old);
+            } else if (!now.rendersAs(old)) {
+                if (now.address().equals(old.address()) && now.id() == old.id()
+                        && now.options().equals(old.options()) && now.weight() != null) {
+                    reweights.add(now);
+                } else {
+                    removals.add(old);
+                    additions.add(now);
+                }
+            }
+        }
+        for (Map.Entry<String, ConfigRenderer.Server> e : after.entrySet()) {
+            if (!before.containsKey(e.getKey())) {
+                additions.add(e.getValue());
+            }
+        }
+        if (removals.isEmpty() && additions.isEmpty() && reweights.isEmpty()) {
+            return;
+        }
         boolean runtimeOk = stats != null && liveBackends.contains(st.backendName) && !st.usesCookies();
         if (!runtimeOk) {
             if (reloadNeeded && !liveBackends.contains(st.backendName)) {
@@ -369,29 +457,6 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             return;
         }
         String be = st.backendName;
-        List<ConfigRenderer.Server> removals = new ArrayList<>();
-        List<ConfigRenderer.Server> additions = new ArrayList<>();
-        List<ConfigRenderer.Server> reweights = new ArrayList<>();
-        for (Map.Entry<String, ConfigRenderer.Server> e : previous.entrySet()) {
-            ConfigRenderer.Server now = next.get(e.getKey());
-            ConfigRenderer.Server old = e.getValue();
-            if (now == null) {
-                removals.add(old);
-            } else if (!now.equals(old)) {
-                if (now.name().equals(old.name()) && now.address().equals(old.address()) && now.id() == old.id()
-                        && now.options().equals(old.options()) && now.weight() != null) {
-                    reweights.add(now);
-                } else {
-                    removals.add(old);
-                    additions.add(now);
-                }
-            }
-        }
-        for (Map.Entry<String, ConfigRenderer.Server> e : next.entrySet()) {
-            if (!previous.containsKey(e.getKey())) {
-                additions.add(e.getValue());
-            }
-        }
         boolean ok = true;
         socketFailedInPass = false;
         for (ConfigRenderer.Server s : removals) {
@@ -408,10 +473,19 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
     }
 
+    private static Map<String, ConfigRenderer.Server> byName(Map<String, ConfigRenderer.Server> servers) {
+        Map<String, ConfigRenderer.Server> out = new LinkedHashMap<>();
+        for (ConfigRenderer.Server s : servers.values()) {
+            out.put(s.name(), s);
+        }
+        return out;
+    }
+
     private boolean runtimeAdd(String be, ConfigRenderer.Server s) {
         String id = be + "/" + s.name();
-        if (pendingDeletes.containsKey(id)) {
-            return false;
+        PendingDelete pending = pendingDeletes.get(id);
+        if (pending != null) {
+            return revive(id, pending, s);
         }
         if (!command("add server " + id + " " + s.runtimeArguments())) {
             return false;
@@ -425,23 +499,46 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         return ok;
     }
 
+    /**
+     * A server joins again while it still drains in maintenance (its delete waits for
+     * connections): when it renders the same (the weight aside), its delete is cancelled and it
+     * is made ready again. Anything else needs a reload.
+     */
+    private boolean revive(String id, PendingDelete pending, ConfigRenderer.Server s) {
+        ConfigRenderer.Server old = pending.server;
+        if (old.id() != s.id() || !old.address().equals(s.address()) || !old.options().equals(s.options())
+                || !Objects.equals(old.cookie(), s.cookie()) || s.weight() == null && old.weight() != null) {
+            return false;
+        }
+        pendingDeletes.remove(id);
+        pending.service.draining.clear(pending.serverId);
+        log.info("haproxy server {} joins again while draining; it is made ready again", id);
+        boolean ok = true;
+        if (s.weight() != null && !s.weight().equals(old.weight())) {
+            ok = command("set server " + id + " weight " + s.weight());
+        }
+        return ok && (s.startsDisabled() || command("set server " + id + " state ready"));
+    }
+
     private boolean runtimeRemove(ServiceState st, String be, ConfigRenderer.Server s) {
         String id = be + "/" + s.name();
         if (!command("set server " + id + " state maint")) {
             return false;
         }
-        return tryDelete(id, new PendingDelete(st, s.id()), true);
+        return tryDelete(id, new PendingDelete(st, s), true);
     }
 
     /** A server in maintenance that still had connections when it was to be deleted. */
     private static final class PendingDelete {
         final ServiceState service;
+        final ConfigRenderer.Server server;
         final int serverId;
         int attempts;
 
-        PendingDelete(ServiceState service, int serverId) {
+        PendingDelete(ServiceState service, ConfigRenderer.Server server) {
             this.service = service;
-            this.serverId = serverId;
+            this.server = server;
+            this.serverId = server.id();
         }
     }
 

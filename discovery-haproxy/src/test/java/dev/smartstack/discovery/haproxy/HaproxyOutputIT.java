@@ -417,7 +417,7 @@ class HaproxyOutputIT {
     }
 
     @Test
-    void update_leaveThenRejoinWhileDraining_servesAgainAfterTheReload() throws Exception {
+    void update_leaveThenRejoinWhileDraining_madeReadyAgainWithoutReload() throws Exception {
         int port = freePort();
         HaproxyOutput o = start(managed().service("svc", service(port)));
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -453,16 +453,157 @@ class HaproxyOutputIT {
                 .anyMatch(l -> l.startsWith("svc/S_") && !l.split(" ")[6].equals("0")));
         try {
             ServiceInstance b = backend("B");
+            int master = proc(o).reloads();
             publish(o, "svc", b); // S leaves: maintenance, delete pending
-            // S registers again (a new znode, same name) while its delete still waits: a reload
+            await().atMost(WAIT).until(() -> hits(port), Set.of("B")::equals);
+            assertThat(stats.send("show servers state svc")).contains(" S_127.0.0.1:");
+            long commands = o.runtimeCommands();
+            // S registers again (a new znode, same server) while its delete still waits: made ready again
             publish(o, "svc", b, s1.toBuilder().znodeName("S_0000000002").build());
-            await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
-            // before: the saved state put the new S (same name, new id) back into maintenance
+            assertThat(o.runtimeCommands()).isEqualTo(commands + 1); // set server svc/S_... state ready
             await().atMost(WAIT).until(() -> hits(port), Set.of("B", "S")::equals);
+            assertThat(o.reloads()).isEqualTo(reloads);
+            assertThat(proc(o).reloads()).isEqualTo(master);
         } finally {
             release.countDown();
         }
         assertThat(inFlight.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("S");
+        // its delete was cancelled: S stays, and a later leave still deletes it
+        assertThat(hits(port)).isEqualTo(Set.of("B", "S"));
+        publish(o, "svc", backends.get("B"));
+        await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" S_127.0.0.1:"));
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    /** Requests to a frontend on a thread of its own until closed (bounded: 60 s, 20000 requests). */
+    private static final class Traffic implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Thread thread;
+
+        Traffic(int port) {
+            thread = new Thread(() -> {
+                HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                for (int i = 0; i < 20000 && !stop.get() && System.nanoTime() < end; i++) {
+                    try {
+                        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.add("HTTP " + r.statusCode());
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "test-traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until {@code count} more requests have succeeded. */
+        void awaitMore(int count) {
+            int from = ok.get();
+            await().atMost(WAIT).until(() -> ok.get() >= from + count || !thread.isAlive());
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void update_sameServerUnderNewZnode_noRuntimeCommandNoReloadNoFailedRequest() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().service("svc", service(port)));
+        ServiceInstance a = backend("A");
+        publish(o, "svc", a);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        String configBefore = config(o);
+        RuntimeApi.ProcInfo before = proc(o);
+        long reloads = o.reloads();
+        long commands = o.runtimeCommands();
+
+        try (Traffic traffic = new Traffic(port)) {
+            traffic.awaitMore(20);
+            // A's Nerve registered again after its session expired: a new znode, the same server
+            publish(o, "svc", a.toBuilder().znodeName("A_0000000099").build());
+            assertThat(last.get("svc").removed()).extracting(ServiceInstance::key).containsExactly(a.key());
+            assertThat(last.get("svc").added()).hasSize(1);
+            traffic.awaitMore(50);
+            assertThat(traffic.failures).isEmpty();
+            assertThat(traffic.ok.get()).isGreaterThanOrEqualTo(70);
+        }
+        assertThat(o.runtimeCommands()).isEqualTo(commands);
+        assertThat(o.reloads()).isEqualTo(reloads);
+        RuntimeApi.ProcInfo after = proc(o);
+        assertThat(after.reloads()).isEqualTo(before.reloads());
+        assertThat(after.workerPids()).isEqualTo(before.workerPids());
+        assertThat(o.renderConfig()).isEqualTo(configBefore);
+        assertThat(config(o)).isEqualTo(configBefore);
+
+        // the server now maps to the new znode: a later leave still reaches it
+        ServiceInstance b = backend("B");
+        publish(o, "svc", b);
+        await().atMost(WAIT).until(() -> hits(port), Set.of("B")::equals);
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    @Test
+    void update_everyServerOfServiceUnderNewZnodes_noRuntimeCommandNoReloadThenWeightStillApplies() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().useNerveWeights(true).service("svc", service(port)));
+        List<ServiceInstance> old = List.of(backend("A").toBuilder().weight(10).build(),
+                backend("B").toBuilder().weight(10).build(), backend("C").toBuilder().weight(10).build());
+        publish(o, "svc", old.toArray(ServiceInstance[]::new));
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A", "B", "C")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        String configBefore = config(o);
+        int master = proc(o).reloads();
+        long reloads = o.reloads();
+        long commands = o.runtimeCommands();
+
+        // after a ZooKeeper outage every Nerve registers again at once
+        List<ServiceInstance> fresh = new ArrayList<>();
+        for (ServiceInstance i : old) {
+            fresh.add(i.toBuilder().znodeName(i.name() + "_" + String.format("%010d", ++seq)).build());
+        }
+        try (Traffic traffic = new Traffic(port)) {
+            traffic.awaitMore(20);
+            publish(o, "svc", fresh.toArray(ServiceInstance[]::new));
+            assertThat(last.get("svc").removed()).hasSize(3);
+            assertThat(last.get("svc").added()).hasSize(3);
+            traffic.awaitMore(50);
+            assertThat(traffic.failures).isEmpty();
+        }
+        assertThat(o.runtimeCommands()).isEqualTo(commands);
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(proc(o).reloads()).isEqualTo(master);
+        assertThat(o.renderConfig()).isEqualTo(configBefore);
+
+        // a later change of a re-registered server still goes to the same HAProxy server
+        fresh.set(0, fresh.get(0).toBuilder().weight(3).build());
+        publish(o, "svc", fresh.toArray(ServiceInstance[]::new));
+        assertThat(o.runtimeCommands()).isEqualTo(commands + 1);
+        String state = new RuntimeApi(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5)).send("show servers state svc");
+        String line = state.lines().filter(l -> l.contains(" A_127.0.0.1:")).findFirst().orElseThrow();
+        assertThat(line.split(" ")[7]).isEqualTo("3");
+        assertThat(o.reloads()).isEqualTo(reloads);
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
     }
 
     @Test

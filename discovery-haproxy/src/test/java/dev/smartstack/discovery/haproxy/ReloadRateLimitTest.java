@@ -109,6 +109,34 @@ class ReloadRateLimitTest {
     }
 
     @Test
+    void update_sameServerUnderNewZnodeWithoutSocket_noReloadAndSameConfig() throws Exception {
+        start(List.of("/bin/true"));
+        publish("one", 1001, 1002);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(config()).contains("n1002_127.0.0.1:1002"));
+        String before = config();
+        clock.advance(Duration.ofHours(2)); // a reload asked for now would run at once
+
+        // both Nerves registered again: new znodes (new keys), the same servers
+        ServiceSnapshot prev = last.get("one");
+        List<ServiceInstance> again = List.of(
+                ServiceInstance.builder().name("n1001").host("127.0.0.1").port(1001).znodeName("n1001_0000000901").build(),
+                ServiceInstance.builder().name("n1002").host("127.0.0.1").port(1002).znodeName("n1002_0000000902").build());
+        ServiceSnapshot next = ServiceSnapshot.next(prev, again, ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
+        last.put("one", next);
+        assertThat(next.removed()).hasSize(2);
+        output.update(next);
+
+        assertThat(output.reloadPending()).isFalse();
+        assertThat(output.renderConfig()).isEqualTo(before);
+        // a real change afterwards still applies to the servers under their new keys
+        publish("one", 1002);
+        assertThat(output.reloadPending()).isTrue();
+        await().atMost(WAIT).until(() -> output.reloads() == 2);
+        assertThat(config()).doesNotContain("n1001_127.0.0.1:1001").contains("server n1002_127.0.0.1:1002 127.0.0.1:1002 id 2");
+    }
+
+    @Test
     void update_reloadCommandFails_reportedAndRetriedOnNextChange() throws Exception {
         Path flag = dir.resolve("flag");
         // "test -e flag" fails until the file exists; argv, no shell
