@@ -128,7 +128,7 @@ public final class Main implements Callable<Integer> {
             }
             Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
                     () -> NerveAgent.plan(NerveConfig.load(config, shownAs, override), shownAs),
-                    NerveAgent::config, NerveAgent::start);
+                    NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
             return 0;

@@ -29,7 +29,7 @@ class NerveAgentTest {
         assertThat(config.maxRepeatedReportFailures()).isEqualTo(10);
         assertThat(config.services().get("a").checkInterval()).isEqualTo(Duration.ofMillis(500));
         try (NerveAgent agent = NerveAgent.plan(config, "nerve.conf.json")) {
-            assertThat(agent.reporterCount()).isEqualTo(2);
+            assertThat(agent.clientCount()).isEqualTo(2);
         }
     }
 
