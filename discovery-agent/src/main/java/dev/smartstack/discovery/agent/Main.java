@@ -164,7 +164,7 @@ public final class Main implements Callable<Integer> {
             }
             Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse",
                     () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs),
-                    SynapseAgent::config, SynapseAgent::start);
+                    SynapseAgent::config, SynapseAgent::start, SynapseAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
             return 0;
