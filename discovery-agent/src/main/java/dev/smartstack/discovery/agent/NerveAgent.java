@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,15 +92,18 @@ public final class NerveAgent implements AutoCloseable {
             planned.put(s.name(), new Planned(s, service));
             byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
         }
-        // Services on one cluster must not register the same node: the reporter's builder checks
-        // that (and does no I/O; its client is never started).
+        // Services on one cluster must not register the same node (NerveReporter.Builder checks
+        // the same within one reporter; here each service has its own).
         byHosts.forEach((hosts, services) -> {
-            NerveReporter.Builder b = NerveReporter.builder().zooKeeper(settings(config, hosts));
-            services.forEach(b::service);
-            try {
-                b.build().close();
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(shownAs, "services", e.getMessage());
+            Map<String, NerveService> byPrefix = new HashMap<>();
+            for (NerveService s : services) {
+                String base = s.zkPath().equals("/") ? "/" + s.instanceId() : s.zkPath() + "/" + s.instanceId();
+                String prefix = s.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL ? base + "_" : base;
+                NerveService other = byPrefix.put(prefix, s);
+                if (other != null) {
+                    throw new ConfigException(shownAs, "services", "services \"" + other.name() + "\" and \""
+                            + s.name() + "\" register the same node " + prefix);
+                }
             }
         });
         return new NerveAgent(config, Collections.unmodifiableMap(planned));
