@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * Runs an agent until the JVM shuts down (SIGTERM, SIGINT), and rebuilds it from its config file
  * on SIGHUP, as Ruby Nerve does: the file is read again; when it is invalid, one ERROR line is
  * logged and the running agent carries on with its old config; when it is valid and differs from
- * the running one, the old agent is closed and a new one started; when it is unchanged, nothing
- * happens.
+ * the running one, the running agent is first offered the new one to apply in place (see
+ * {@link Reconfigurer}); when it declines, the old agent is closed and a new one started; when the
+ * config is unchanged, nothing happens.
  *
  * <p>SIGHUP is caught with {@code sun.misc.Signal} (see {@link HangupSignal}). Where the platform refuses the handler, the daemon logs a WARN and runs
  * without reloads. The reload runs on the daemon thread {@code smartstack-<name>-reload-1}, never
@@ -32,10 +33,19 @@ final class Daemon<A extends AutoCloseable, C> {
         A load();
     }
 
+    /**
+     * Applies a newly loaded (never started) agent's config to the running agent in place.
+     * Returns false, having changed nothing, when it cannot; the daemon then rebuilds.
+     */
+    interface Reconfigurer<A> {
+        boolean reconfigure(A running, A next);
+    }
+
     private final String name;
     private final Loader<A> loader;
     private final Function<A, C> configOf;
     private final Function<A, A> starter;
+    private final Reconfigurer<A> reconfigurer;
     private final Object lock = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private ExecutorService reloads;
@@ -43,6 +53,12 @@ final class Daemon<A extends AutoCloseable, C> {
     private boolean stopping; // guarded by lock
 
     Daemon(String name, Loader<A> loader, Function<A, C> configOf, Function<A, A> starter) {
+        this(name, loader, configOf, starter, (running, next) -> false);
+    }
+
+    Daemon(String name, Loader<A> loader, Function<A, C> configOf, Function<A, A> starter,
+            Reconfigurer<A> reconfigurer) {
+        this.reconfigurer = Objects.requireNonNull(reconfigurer, "reconfigurer == null");
         this.name = Objects.requireNonNull(name, "name == null");
         this.loader = Objects.requireNonNull(loader, "loader == null");
         this.configOf = Objects.requireNonNull(configOf, "configOf == null");
@@ -79,7 +95,7 @@ final class Daemon<A extends AutoCloseable, C> {
         }
     }
 
-    /** Reads the config again and swaps the agent when it is valid and changed. */
+    /** Reads the config again and applies it (in place, or by swapping the agent) when it is valid and changed. */
     void reload() {
         synchronized (lock) {
             if (stopping) {
@@ -99,6 +115,14 @@ final class Daemon<A extends AutoCloseable, C> {
             if (configOf.apply(next).equals(configOf.apply(current))) {
                 log.info("{}: config unchanged; nothing to do", name);
                 return;
+            }
+            try {
+                if (reconfigurer.reconfigure(current, next)) {
+                    log.info("{}: running the new config (applied in place)", name);
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.error("{}: applying the new config in place failed, rebuilding the agent: {}", name, e.toString());
             }
             closeQuietly(current);
             current = starter.apply(next);

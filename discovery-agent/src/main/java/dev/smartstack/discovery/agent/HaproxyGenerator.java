@@ -41,19 +41,8 @@ final class HaproxyGenerator {
             if (s.haproxy().isEmpty()) {
                 continue;
             }
-            SynapseConfig.ServiceHaproxy sh = s.haproxy().get();
             try {
-                HaproxyService.Builder sb = HaproxyService.builder()
-                        .port(sh.port().orElse(null))
-                        .bindAddress(sh.bindAddress().orElse(null))
-                        .bindOptions(sh.bindOptions().orElse(null))
-                        .serverOptions(sh.serverOptions().orElse(null))
-                        .listen(sh.listen()).frontend(sh.frontend()).backend(sh.backend())
-                        .backendName(sh.backendName().orElse(null))
-                        .cookieValueMethod(HaproxyService.CookieValueMethod.valueOf(sh.cookieValueMethod().toUpperCase(Locale.ROOT)))
-                        .disabled(sh.disabled());
-                sh.backendOrder().ifPresent(o -> sb.backendOrder(HaproxyService.BackendOrder.valueOf(o.toUpperCase(Locale.ROOT))));
-                b.service(s.name(), sb.build());
+                b.service(s.name(), service(s.haproxy().get()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name() + ".haproxy", e.getMessage());
             }
@@ -63,5 +52,24 @@ final class HaproxyGenerator {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(shownAs, "haproxy", e.getMessage());
         }
+    }
+
+    /**
+     * One service's {@code haproxy} section as HaproxyOutput takes it.
+     *
+     * @throws IllegalArgumentException when HaproxyService refuses a value
+     */
+    static HaproxyService service(SynapseConfig.ServiceHaproxy sh) {
+        HaproxyService.Builder sb = HaproxyService.builder()
+                .port(sh.port().orElse(null))
+                .bindAddress(sh.bindAddress().orElse(null))
+                .bindOptions(sh.bindOptions().orElse(null))
+                .serverOptions(sh.serverOptions().orElse(null))
+                .listen(sh.listen()).frontend(sh.frontend()).backend(sh.backend())
+                .backendName(sh.backendName().orElse(null))
+                .cookieValueMethod(HaproxyService.CookieValueMethod.valueOf(sh.cookieValueMethod().toUpperCase(Locale.ROOT)))
+                .disabled(sh.disabled());
+        sh.backendOrder().ifPresent(o -> sb.backendOrder(HaproxyService.BackendOrder.valueOf(o.toUpperCase(Locale.ROOT))));
+        return sb.build();
     }
 }

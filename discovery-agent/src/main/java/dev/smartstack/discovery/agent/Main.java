@@ -128,7 +128,7 @@ public final class Main implements Callable<Integer> {
             }
             Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
                     () -> NerveAgent.plan(NerveConfig.load(config, shownAs, override), shownAs),
-                    NerveAgent::config, NerveAgent::start);
+                    NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
             return 0;
@@ -164,7 +164,7 @@ public final class Main implements Callable<Integer> {
             }
             Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse",
                     () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs),
-                    SynapseAgent::config, SynapseAgent::start);
+                    SynapseAgent::config, SynapseAgent::start, SynapseAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
             return 0;

@@ -16,9 +16,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -26,35 +31,56 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Nerve as the daemon runs it: one {@link NerveReporter} (and one ZooKeeper client) per distinct
- * {@code zk_hosts}, holding every service that uses those hosts, plus the heartbeat file.
+ * Nerve as the daemon runs it: one {@link NerveReporter} per service, sharing one ZooKeeper client
+ * per distinct {@code zk_hosts}, plus the heartbeat file.
+ *
+ * <p>{@link #reconfigure(NerveAgent)} applies a changed config in place, as Ruby Nerve does on
+ * SIGHUP: services whose entry is unchanged keep running untouched (same znode, no
+ * deregistration); removed and changed services are deregistered; added and changed services are
+ * started. A change of {@code instance_id} or {@code zk_session_timeout} touches every service
+ * and every client, so it is refused there and the daemon rebuilds the whole agent instead.
  */
 public final class NerveAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NerveAgent.class);
     /** How often {@code heartbeat_path} is written. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
-    private final NerveConfig config;
-    private final List<NerveReporter> reporters;
+    /** A service as planned: its config entry and the reporter's view of it. */
+    private record Planned(NerveConfig.Service entry, NerveService service) {
+    }
+
+    /** A started service: its plan and its own reporter. */
+    private record Running(Planned plan, NerveReporter reporter) {
+    }
+
+    private final Object lock = new Object();
+    private final Map<String, Planned> planned;
+    private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
-    private ScheduledExecutorService heartbeat;
+    private volatile NerveConfig config;
+    private final Map<String, Running> running = new LinkedHashMap<>(); // guarded by lock
+    private final Map<String, CuratorFramework> clients = new LinkedHashMap<>(); // by connect string; guarded by lock
+    private boolean started; // guarded by lock
+    private ScheduledExecutorService heartbeat; // guarded by lock
 
-    private NerveAgent(NerveConfig config, List<NerveReporter> reporters) {
+    private NerveAgent(NerveConfig config, Map<String, Planned> planned) {
         this.config = config;
-        this.reporters = reporters;
+        this.planned = planned;
     }
 
     /**
-     * Builds (without I/O) the reporters for {@code config}.
+     * Checks {@code config} and plans one reporter per service, without I/O.
      *
      * @throws ConfigException when a value passes the config reader but not the reporter's checks
      */
     public static NerveAgent plan(NerveConfig config, String shownAs) {
+        Map<String, Planned> planned = new LinkedHashMap<>();
         Map<String, List<NerveService>> byHosts = new LinkedHashMap<>();
         for (NerveConfig.Service s : config.services().values()) {
             NerveService service;
@@ -63,38 +89,28 @@ public final class NerveAgent implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
             }
+            planned.put(s.name(), new Planned(s, service));
             byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
         }
-        List<NerveReporter> reporters = new ArrayList<>();
-        Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-        NerveListener failureCounter = new NerveListener() {
-            @Override
-            public void registered(String service, String path) {
-                failures.computeIfAbsent(service, k -> new AtomicInteger()).set(0);
-            }
-
-            @Override
-            public void error(String service, Throwable error) {
-                int n = failures.computeIfAbsent(service, k -> new AtomicInteger()).incrementAndGet();
-                if (n == config.maxRepeatedReportFailures()) {
-                    log.error("nerve '{}' failed to report {} times in a row; still retrying: {}", service, n,
-                            error.getMessage());
+        // Services on one cluster must not register the same node (NerveReporter.Builder checks
+        // the same within one reporter; here each service has its own).
+        byHosts.forEach((hosts, services) -> {
+            Map<String, NerveService> byPrefix = new HashMap<>();
+            for (NerveService s : services) {
+                String base = s.zkPath().equals("/") ? "/" + s.instanceId() : s.zkPath() + "/" + s.instanceId();
+                String prefix = s.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL ? base + "_" : base;
+                NerveService other = byPrefix.put(prefix, s);
+                if (other != null) {
+                    throw new ConfigException(shownAs, "services", "services \"" + other.name() + "\" and \""
+                            + s.name() + "\" register the same node " + prefix);
                 }
             }
-        };
-        byHosts.forEach((hosts, services) -> {
-            NerveReporter.Builder b = NerveReporter.builder()
-                    .zooKeeper(ZooKeeperSettings.builder().connectString(hosts)
-                            .sessionTimeout(config.zkSessionTimeout()).build())
-                    .listener(failureCounter);
-            services.forEach(b::service);
-            try {
-                reporters.add(b.build());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(shownAs, "services", e.getMessage());
-            }
         });
-        return new NerveAgent(config, reporters);
+        return new NerveAgent(config, Collections.unmodifiableMap(planned));
+    }
+
+    private static ZooKeeperSettings settings(NerveConfig config, String hosts) {
+        return ZooKeeperSettings.builder().connectString(hosts).sessionTimeout(config.zkSessionTimeout()).build();
     }
 
     private static NerveService toService(NerveConfig config, NerveConfig.Service s) {
@@ -119,24 +135,149 @@ public final class NerveAgent implements AutoCloseable {
         return b.build();
     }
 
-    /** One reporter, hence one ZooKeeper client, per distinct set of {@code zk_hosts}. */
-    int reporterCount() {
-        return reporters.size();
+    /** One ZooKeeper client per distinct set of {@code zk_hosts} among the planned services. */
+    int clientCount() {
+        return (int) planned.values().stream().map(p -> p.entry().connectString()).distinct().count();
     }
 
+    /** The config running now (after an in-place {@link #reconfigure}, the new one). */
     public NerveConfig config() {
         return config;
     }
 
-    /** Starts every reporter and the heartbeat. */
+    /**
+     * Starts the ZooKeeper clients, one reporter per service and the heartbeat.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
     public NerveAgent start() {
-        log.info("nerve starting: instance_id {}, services {}", config.instanceId(), config.services().keySet());
-        reporters.forEach(NerveReporter::start);
-        config.heartbeatPath().ifPresent(path -> {
+        synchronized (lock) {
+            if (started || closed.get()) {
+                throw new IllegalStateException("NerveAgent can be started only once");
+            }
+            started = true;
+            log.info("nerve starting: instance_id {}, services {}", config.instanceId(), config.services().keySet());
+            planned.values().forEach(this::startService);
+            startHeartbeat(config);
+        }
+        return this;
+    }
+
+    /**
+     * Applies {@code next}'s config to this running agent in place, when it can: unchanged services
+     * are left alone, removed and changed ones are deregistered and stopped, then added and changed
+     * ones are started. {@code next} must come from {@link #plan} and never be started.
+     *
+     * @return false, changing nothing, when this agent is not running or when {@code instance_id}
+     *     or {@code zk_session_timeout} changed (the caller then rebuilds the whole agent)
+     */
+    public boolean reconfigure(NerveAgent next) {
+        synchronized (lock) {
+            NerveConfig old = config;
+            NerveConfig neu = next.config;
+            if (!started || closed.get() || !old.instanceId().equals(neu.instanceId())
+                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())) {
+                return false;
+            }
+            List<String> removed = new ArrayList<>();
+            List<String> added = new ArrayList<>();
+            List<String> changed = new ArrayList<>();
+            running.forEach((name, r) -> {
+                Planned p = next.planned.get(name);
+                if (p == null) {
+                    removed.add(name);
+                } else if (!p.entry().equals(r.plan().entry())) {
+                    changed.add(name);
+                }
+            });
+            next.planned.keySet().stream().filter(n -> !running.containsKey(n)).forEach(added::add);
+            log.info("nerve reconfiguring in place: removed {}, changed {}, added {}, unchanged {}", removed, changed,
+                    added, running.keySet().stream().filter(n -> !removed.contains(n) && !changed.contains(n)).toList());
+            // Stop first: a changed service may register the very same node again.
+            for (String name : removed) {
+                stopService(name);
+            }
+            for (String name : changed) {
+                stopService(name);
+            }
+            config = neu;
+            for (Planned p : next.planned.values()) {
+                if (!running.containsKey(p.entry().name())) {
+                    startService(p);
+                }
+            }
+            closeUnusedClients();
+            if (!old.heartbeatPath().equals(neu.heartbeatPath())) {
+                stopHeartbeat();
+                startHeartbeat(neu);
+            }
+            return true;
+        }
+    }
+
+    private void startService(Planned p) {
+        String hosts = p.entry().connectString();
+        CuratorFramework client = clients.computeIfAbsent(hosts, h -> {
+            CuratorFramework c = settings(config, h).newClient();
+            c.start();
+            return c;
+        });
+        NerveReporter reporter = NerveReporter.builder().curator(client).service(p.service())
+                .listener(failureCounter(p.entry().name())).build();
+        running.put(p.entry().name(), new Running(p, reporter));
+        reporter.start();
+    }
+
+    private void stopService(String name) {
+        Running r = running.remove(name);
+        if (r != null) {
+            r.reporter().close();
+            failures.remove(name);
+        }
+    }
+
+    private void closeUnusedClients() {
+        Set<String> used = new HashSet<>();
+        running.values().forEach(r -> used.add(r.plan().entry().connectString()));
+        clients.entrySet().removeIf(e -> {
+            if (used.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
+    }
+
+    private NerveListener failureCounter(String name) {
+        return new NerveListener() {
+            @Override
+            public void registered(String service, String path) {
+                failures.computeIfAbsent(name, k -> new AtomicInteger()).set(0);
+            }
+
+            @Override
+            public void error(String service, Throwable error) {
+                int n = failures.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+                if (n == config.maxRepeatedReportFailures()) {
+                    log.error("nerve '{}' failed to report {} times in a row; still retrying: {}", service, n,
+                            error.getMessage());
+                }
+            }
+        };
+    }
+
+    private void startHeartbeat(NerveConfig c) {
+        c.heartbeatPath().ifPresent(path -> {
             heartbeat = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("smartstack-nerve-heartbeat"));
             heartbeat.scheduleWithFixedDelay(() -> touch(path), 0, HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         });
-        return this;
+    }
+
+    private void stopHeartbeat() {
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+            heartbeat = null;
+        }
     }
 
     private static void touch(Path path) {
@@ -151,13 +292,20 @@ public final class NerveAgent implements AutoCloseable {
 
     /** Whether a service is registered right now. */
     public boolean isRegistered(String service) {
-        return reporters.stream().anyMatch(r -> {
-            try {
-                return r.isRegistered(service);
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        });
+        Running r;
+        synchronized (lock) {
+            r = running.get(service);
+        }
+        return r != null && r.reporter().isRegistered(service);
+    }
+
+    /** The full path of a service's znode while it is registered. */
+    Optional<String> registeredPath(String service) {
+        Running r;
+        synchronized (lock) {
+            r = running.get(service);
+        }
+        return r == null ? Optional.empty() : r.reporter().registeredPath(service);
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -171,11 +319,13 @@ public final class NerveAgent implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        log.info("nerve stopping: deregistering {}", config.services().keySet());
-        if (heartbeat != null) {
-            heartbeat.shutdownNow();
+        synchronized (lock) {
+            log.info("nerve stopping: deregistering {}", running.keySet());
+            stopHeartbeat();
+            new ArrayList<>(running.keySet()).forEach(this::stopService);
+            clients.values().forEach(CuratorFramework::close);
+            clients.clear();
         }
-        reporters.forEach(NerveReporter::close);
         log.info("nerve stopped");
         closedLatch.countDown();
     }

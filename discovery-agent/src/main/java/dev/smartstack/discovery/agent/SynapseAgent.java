@@ -5,6 +5,8 @@ import dev.smartstack.discovery.agent.config.SynapseConfig;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.ZnodeDecoder;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
+import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.FileOutput;
 import dev.smartstack.discovery.synapse.LabelFilter;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
@@ -35,11 +37,16 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code haproxy.state_file_path}, the watcher keeps its state file there; when the
  * services use several ZooKeeper clusters, each cluster's watcher keeps its own file,
  * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}.
+ *
+ * <p>{@link #reconfigure(SynapseAgent)} applies a new config in place only when nothing but
+ * services' {@code haproxy} sections changed (each present before and after): those go to
+ * {@link HaproxyOutput#configure(String, HaproxyService)}, so a managed HAProxy is reloaded, not
+ * restarted. Any other change is refused there, and the daemon rebuilds the agent.
  */
 public final class SynapseAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SynapseAgent.class);
 
-    private final SynapseConfig config;
+    private volatile SynapseConfig config;
     private final List<SharedOutput> outputs;
     private final List<SynapseWatcher> watchers;
     private final List<ServiceSnapshot> staticSnapshots;
@@ -156,6 +163,51 @@ public final class SynapseAgent implements AutoCloseable {
         }
         watchers.forEach(SynapseWatcher::start);
         return this;
+    }
+
+    /**
+     * Applies {@code next}'s config in place when only services' {@code haproxy} sections changed,
+     * each present in both configs. {@code next} must come from {@link #plan} and never be started.
+     *
+     * @return false, changing nothing, when anything else changed or this agent is not running
+     */
+    public synchronized boolean reconfigure(SynapseAgent next) {
+        SynapseConfig old = config;
+        SynapseConfig neu = next.config;
+        if (!started.get() || closed.get() || !old.serviceConfDir().equals(neu.serviceConfDir())
+                || !old.fileOutput().equals(neu.fileOutput()) || !old.haproxy().equals(neu.haproxy())
+                || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())
+                || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
+            return false;
+        }
+        Optional<HaproxyOutput> haproxy = outputs.stream().map(SharedOutput::target)
+                .filter(HaproxyOutput.class::isInstance).map(HaproxyOutput.class::cast).findFirst();
+        Map<String, SynapseConfig.ServiceHaproxy> changed = new LinkedHashMap<>();
+        for (SynapseConfig.Service o : old.services().values()) {
+            SynapseConfig.Service n = neu.services().get(o.name());
+            if (!withoutHaproxy(o).equals(withoutHaproxy(n))) {
+                return false;
+            }
+            if (!o.haproxy().equals(n.haproxy())) {
+                if (o.haproxy().isEmpty() || n.haproxy().isEmpty() || haproxy.isEmpty()) {
+                    return false;
+                }
+                changed.put(n.name(), n.haproxy().get());
+            }
+        }
+        if (changed.isEmpty()) {
+            return false;
+        }
+        log.info("synapse reconfiguring HAProxy in place for {}", changed.keySet());
+        changed.forEach((name, sh) -> haproxy.get().configure(name, HaproxyGenerator.service(sh)));
+        config = neu;
+        return true;
+    }
+
+    private static SynapseConfig.Service withoutHaproxy(SynapseConfig.Service s) {
+        return new SynapseConfig.Service(s.name(), s.method(), s.path(), s.hosts(), s.decodeMethod(), s.endpointName(),
+                s.labelFilters(), s.defaultServers(), s.keepDefaultServers(), s.usePreviousBackends(),
+                s.backendPortOverride(), s.leaderElection(), Optional.empty());
     }
 
     /** Waits until every watched service has its first snapshot; true when they all do. */

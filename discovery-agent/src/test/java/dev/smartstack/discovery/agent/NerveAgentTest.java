@@ -1,7 +1,9 @@
 package dev.smartstack.discovery.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.NerveConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +31,24 @@ class NerveAgentTest {
         assertThat(config.maxRepeatedReportFailures()).isEqualTo(10);
         assertThat(config.services().get("a").checkInterval()).isEqualTo(Duration.ofMillis(500));
         try (NerveAgent agent = NerveAgent.plan(config, "nerve.conf.json")) {
-            assertThat(agent.reporterCount()).isEqualTo(2);
+            assertThat(agent.clientCount()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void plan_twoServicesSameNodeOnOneCluster_throwsNamingBoth() throws IOException {
+        Path file = dir.resolve("nerve.conf.json");
+        Files.writeString(file, """
+                {"instance_id": "i", "services": {
+                  "a": {"host": "127.0.0.1", "port": 1, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web"},
+                  "b": {"host": "127.0.0.1", "port": 2, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web"},
+                  "c": {"host": "127.0.0.1", "port": 3, "zk_hosts": ["127.0.0.1:2182"], "zk_path": "/web"}
+                }}
+                """);
+        NerveConfig config = NerveConfig.load(file, "nerve.conf.json", null);
+        assertThatThrownBy(() -> NerveAgent.plan(config, "nerve.conf.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("nerve.conf.json: services: services \"a\" and \"b\" register the same node /web/i_");
     }
 
     @Test

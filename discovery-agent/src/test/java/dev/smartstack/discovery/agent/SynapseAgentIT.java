@@ -178,6 +178,42 @@ class SynapseAgentIT {
     }
 
     @Test
+    void reload_onlyServiceHaproxySectionChanged_configuresInPlace_otherChangeRebuilds() throws Exception {
+        Path cfg = dir.resolve("haproxy.cfg");
+        Path config = dir.resolve("synapse.conf.json");
+        String template = """
+                {
+                  "haproxy": {"global": [], "defaults": [], "do_writes": true, "do_reloads": false, "do_socket": false,
+                              "config_file_path": "%s"},
+                  "services": {"static": {"discovery": {"method": "base"},
+                    "default_servers": [{"name": "s1", "host": "127.0.0.1", "port": %d}],
+                    "haproxy": {"port": %d, "server_options": "check"}}}
+                }
+                """;
+        Files.writeString(config, template.formatted(cfg, 7001, 3213));
+        Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse", () -> agent(config),
+                SynapseAgent::config, SynapseAgent::start, SynapseAgent::reconfigure);
+        daemon.begin(agent(config));
+        try {
+            await().atMost(WAIT).until(() -> Files.exists(cfg) && Files.readString(cfg).contains(":3213"));
+            SynapseAgent first = daemon.current();
+
+            Files.writeString(config, template.formatted(cfg, 7001, 3214));
+            daemon.reload(); // only the service's haproxy section: HaproxyOutput.configure, no rebuild
+            assertThat(daemon.current()).isSameAs(first);
+            assertThat(first.config().services().get("static").haproxy().orElseThrow().port()).contains(3214);
+            await().atMost(WAIT).until(() -> Files.readString(cfg).contains(":3214") && !Files.readString(cfg).contains(":3213"));
+
+            Files.writeString(config, template.formatted(cfg, 7002, 3214));
+            daemon.reload(); // default_servers changed: rebuilt
+            assertThat(daemon.current()).isNotSameAs(first);
+            await().atMost(WAIT).until(() -> Files.readString(cfg).contains("127.0.0.1:7002"));
+        } finally {
+            daemon.stop();
+        }
+    }
+
+    @Test
     void stateFile_fromHaproxySection_servesSavedBackendsWhenZooKeeperIsDownAtStart() throws Exception {
         Path out = dir.resolve("out");
         Path state = dir.resolve("synapse.state");
