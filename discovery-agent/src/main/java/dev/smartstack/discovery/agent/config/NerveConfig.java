@@ -2,9 +2,6 @@ package dev.smartstack.discovery.agent.config;
 
 import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.Validation;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,7 +159,7 @@ public record NerveConfig(
                         + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(instanceId));
             }
         }
-        Optional<Path> confDir = top.optionalString("service_conf_dir").map(d -> resolve(file, d));
+        Optional<Path> confDir = top.optionalString("service_conf_dir").map(d -> ConfigFiles.resolve(file, d));
         Optional<Path> heartbeat = top.optionalString("heartbeat_path").map(Path::of);
         int maxFailures = top.optionalInt("max_repeated_report_failures", 1, Integer.MAX_VALUE,
                 DEFAULT_MAX_REPEATED_REPORT_FAILURES);
@@ -171,7 +168,7 @@ public record NerveConfig(
         Map<String, Service> services = new LinkedHashMap<>();
         top.requiredObjectMap("services").forEach((name, node) -> services.put(name, service(name, node)));
         if (confDir.isPresent()) {
-            for (Path f : confFiles(top, confDir.get())) {
+            for (Path f : ConfigFiles.serviceConfFiles(top, confDir.get())) {
                 String fileName = f.getFileName().toString();
                 String name = fileName.substring(0, fileName.lastIndexOf('.'));
                 ConfigNode node = ConfigNode.read(f, f.toString());
@@ -183,26 +180,6 @@ public record NerveConfig(
             }
         }
         return new NerveConfig(instanceId, java.util.Collections.unmodifiableMap(services), confDir, heartbeat, maxFailures, session);
-    }
-
-    private static Path resolve(Path file, String dir) {
-        Path d = Path.of(dir);
-        if (d.isAbsolute() || file.toAbsolutePath().getParent() == null) {
-            return d;
-        }
-        return file.toAbsolutePath().getParent().resolve(d);
-    }
-
-    private static List<Path> confFiles(ConfigNode top, Path dir) {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{json,yaml,yml}")) {
-            stream.forEach(files::add);
-        } catch (IOException e) {
-            throw top.error("service_conf_dir", "cannot read the directory " + Validation.quote(dir.toString())
-                    + " (" + e.getClass().getSimpleName() + ")");
-        }
-        files.sort(null);
-        return files;
     }
 
     private static Service service(String name, ConfigNode s) {

@@ -1,9 +1,6 @@
 package dev.smartstack.discovery.agent.config;
 
 import dev.smartstack.discovery.core.Validation;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,7 +232,7 @@ public record SynapseConfig(
                         + "Micrometer metrics instead); remove the key");
             }
         }
-        Optional<Path> confDir = top.optionalString("service_conf_dir").map(d -> resolve(file, d));
+        Optional<Path> confDir = top.optionalString("service_conf_dir").map(d -> ConfigFiles.resolve(file, d));
         Duration session = top.optionalSeconds("zk_session_timeout", DEFAULT_ZK_SESSION_TIMEOUT);
         Optional<FileOutputConfig> fileOutput = top.optionalObject("file_output").map(f -> {
             f.allowOnly(FILE_OUTPUT_KEYS);
@@ -243,7 +240,7 @@ public record SynapseConfig(
             if (dir.isBlank() || Validation.hasControlCharacter(dir)) {
                 throw f.error("output_directory", "expected a directory but was " + Validation.quote(dir));
             }
-            return new FileOutputConfig(resolve(file, dir));
+            return new FileOutputConfig(ConfigFiles.resolve(file, dir));
         });
         Optional<Haproxy> haproxy = top.optionalObject("haproxy").map(h -> haproxy(file, h));
         if (fileOutput.isEmpty() && haproxy.isEmpty()) {
@@ -253,7 +250,7 @@ public record SynapseConfig(
         Map<String, Service> services = new LinkedHashMap<>();
         top.requiredObjectMap("services").forEach((name, node) -> services.put(name, service(name, node)));
         if (confDir.isPresent()) {
-            for (Path f : confFiles(top, confDir.get())) {
+            for (Path f : ConfigFiles.serviceConfFiles(top, confDir.get())) {
                 String fileName = f.getFileName().toString();
                 String name = fileName.substring(0, fileName.lastIndexOf('.'));
                 Service s = service(name, ConfigNode.read(f, f.toString()));
@@ -277,26 +274,6 @@ public record SynapseConfig(
             }
         }
         return new SynapseConfig(Collections.unmodifiableMap(services), confDir, fileOutput, haproxy, session);
-    }
-
-    private static Path resolve(Path file, String dir) {
-        Path d = Path.of(dir);
-        if (d.isAbsolute() || file.toAbsolutePath().getParent() == null) {
-            return d;
-        }
-        return file.toAbsolutePath().getParent().resolve(d);
-    }
-
-    private static List<Path> confFiles(ConfigNode top, Path dir) {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{json,yaml,yml}")) {
-            stream.forEach(files::add);
-        } catch (IOException e) {
-            throw top.error("service_conf_dir", "cannot read the directory " + Validation.quote(dir.toString())
-                    + " (" + e.getClass().getSimpleName() + ")");
-        }
-        files.sort(null);
-        return files;
     }
 
     private static Service service(String name, ConfigNode s) {
@@ -512,6 +489,6 @@ public record SynapseConfig(
         if (value.isBlank() || Validation.hasControlCharacter(value)) {
             throw node.error(key, "expected a file path but was " + Validation.quote(value));
         }
-        return resolve(file, value);
+        return ConfigFiles.resolve(file, value);
     }
 }

@@ -1,0 +1,37 @@
+package dev.smartstack.discovery.agent.config;
+
+import dev.smartstack.discovery.core.Validation;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** File handling shared by the Nerve and Synapse config readers. */
+final class ConfigFiles {
+    private ConfigFiles() {
+    }
+
+    /** {@code path} as given when absolute, else relative to the directory of the config {@code file}. */
+    static Path resolve(Path file, String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute() || file.toAbsolutePath().getParent() == null) {
+            return p;
+        }
+        return file.toAbsolutePath().getParent().resolve(p);
+    }
+
+    /** The {@code *.json}, {@code *.yaml} and {@code *.yml} files of {@code service_conf_dir}, sorted. */
+    static List<Path> serviceConfFiles(ConfigNode top, Path dir) {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{json,yaml,yml}")) {
+            stream.forEach(files::add);
+        } catch (IOException e) {
+            throw top.error("service_conf_dir", "cannot read the directory " + Validation.quote(dir.toString())
+                    + " (" + e.getClass().getSimpleName() + ")");
+        }
+        files.sort(null);
+        return files;
+    }
+}
