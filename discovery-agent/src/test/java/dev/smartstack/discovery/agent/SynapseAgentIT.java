@@ -88,7 +88,7 @@ class SynapseAgentIT {
             Path config = writeConfig("synapse.conf.json", zk.getConnectString(), out, "");
             Path web = out.resolve("web.json");
             register(writer, "good1_0000000001", nerve("good1", "127.0.0.1", 8001));
-            register(writer, "bad-newline_0000000002", nerve("bad-newline", "127.0.0.1\\nserver evil 10.0.0.1:80", 8002));
+            register(writer, "bad-newline_0000000002", nerve("bad-newline", "127.0.0.1\\nserver evil 127.0.0.1:80", 8002));
             register(writer, "bad-json_0000000003", "{\"host\": \"127.0.0.1\", \"port\": ");
             register(writer, "bad-port_0000000004", nerve("bad-port", "127.0.0.1", 70000));
             try (SynapseAgent agent = agent(config).start()) {

@@ -29,17 +29,17 @@ class NerveCodecTest {
 
     @Test
     void encode_minimalInstance_writesExactlyWhatRubyNerveWrites() {
-        byte[] data = NerveCodec.encode(ServiceInstance.of("node1", "10.0.0.1", 8080));
-        assertThat(new String(data, UTF_8)).isEqualTo("{\"host\":\"10.0.0.1\",\"port\":8080,\"name\":\"node1\"}");
+        byte[] data = NerveCodec.encode(ServiceInstance.of("node1", "127.0.0.1", 8080));
+        assertThat(new String(data, UTF_8)).isEqualTo("{\"host\":\"127.0.0.1\",\"port\":8080,\"name\":\"node1\"}");
     }
 
     @Test
     void encode_allFields_writesOptionalFieldsOnlyWhenSet() {
-        ServiceInstance i = ServiceInstance.builder().name("node1").host("10.0.0.1").port(8080).weight(0)
+        ServiceInstance i = ServiceInstance.builder().name("node1").host("127.0.0.1").port(8080).weight(0)
                 .haproxyServerOptions("check backup").labels(Map.of("zone", "b", "az", "a"))
                 .znodeName(ZNODE).build();
         assertThat(new String(NerveCodec.encode(i), UTF_8)).isEqualTo(
-                "{\"host\":\"10.0.0.1\",\"port\":8080,\"name\":\"node1\",\"weight\":0,"
+                "{\"host\":\"127.0.0.1\",\"port\":8080,\"name\":\"node1\",\"weight\":0,"
                         + "\"haproxy_server_options\":\"check backup\",\"labels\":{\"az\":\"a\",\"zone\":\"b\"}}");
     }
 
@@ -62,9 +62,9 @@ class NerveCodecTest {
 
     @Test
     void decode_rubyNerveData_isRead() {
-        ServiceInstance i = decode("{\"host\":\"10.1.2.3\",\"port\":3000,\"name\":\"i-0abc\","
+        ServiceInstance i = decode("{\"host\":\"127.1.2.3\",\"port\":3000,\"name\":\"i-0abc\","
                 + "\"weight\":5,\"haproxy_server_options\":\"backup\",\"labels\":{\"az\":\"us-east-1a\"}}").orElseThrow();
-        assertThat(i).isEqualTo(ServiceInstance.builder().name("i-0abc").host("10.1.2.3").port(3000).weight(5)
+        assertThat(i).isEqualTo(ServiceInstance.builder().name("i-0abc").host("127.1.2.3").port(3000).weight(5)
                 .haproxyServerOptions("backup").labels(Map.of("az", "us-east-1a")).znodeName(ZNODE).build());
         assertThat(i.sequence()).isEqualTo(3);
     }
@@ -180,7 +180,7 @@ class NerveCodecTest {
 
     @Test
     void decode_hostileHost_isRefused() {
-        for (String host : List.of("10.0.0.1\\n  server evil 6.6.6.6:80", "h\\r", "h\\t", "h\\u0000", "h\\u007f",
+        for (String host : List.of("127.0.0.1\\n  server evil 6.6.6.6:80", "h\\r", "h\\t", "h\\u0000", "h\\u007f",
                 "h\\u2028", "h#x", "h'x", "h\\\"x", "h x")) {
             assertThatThrownBy(() -> decode("{\"host\":\"" + host + "\",\"port\":1}"))
                     .as(host)
@@ -189,9 +189,9 @@ class NerveCodecTest {
                     .satisfies(e -> assertThat(((InvalidInstanceException) e).field()).isEqualTo("host"))
                     .satisfies(e -> assertThat(e.getMessage().chars()).allMatch(c -> c >= 0x20 && c < 0x7f));
         }
-        assertRefused(() -> decode("{\"host\":\"10.0.0.1\\n  server evil 6.6.6.6:80\",\"port\":1}"), "host",
+        assertRefused(() -> decode("{\"host\":\"127.0.0.1\\n  server evil 6.6.6.6:80\",\"port\":1}"), "host",
                 "znode \"node1_0000000003\": host must be a DNS name or an IP address but was "
-                        + "\"10.0.0.1\\n  server evil 6.6.6.6:80\"");
+                        + "\"127.0.0.1\\n  server evil 6.6.6.6:80\"");
     }
 
     @Test

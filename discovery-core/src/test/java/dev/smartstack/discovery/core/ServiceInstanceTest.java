@@ -12,7 +12,7 @@ class ServiceInstanceTest {
 
     private static ServiceInstance full() {
         return ServiceInstance.builder()
-                .name("node1").host("10.0.0.1").port(8080).weight(10)
+                .name("node1").host("127.0.0.1").port(8080).weight(10)
                 .haproxyServerOptions("check inter 2s")
                 .labels(Map.of("zone", "a", "az", "us-east-1a"))
                 .znodeName("node1_0000000003")
@@ -23,7 +23,7 @@ class ServiceInstanceTest {
     void builder_allFields_areKept() {
         ServiceInstance i = full();
         assertThat(i.name()).isEqualTo("node1");
-        assertThat(i.host()).isEqualTo("10.0.0.1");
+        assertThat(i.host()).isEqualTo("127.0.0.1");
         assertThat(i.port()).isEqualTo(8080);
         assertThat(i.weight()).hasValue(10);
         assertThat(i.haproxyServerOptions()).hasValue("check inter 2s");
@@ -115,7 +115,7 @@ class ServiceInstanceTest {
     void equals_anyFieldDiffers_isNotEqual() {
         ServiceInstance base = full();
         assertThat(base.toBuilder().name("node2").build()).isNotEqualTo(base);
-        assertThat(base.toBuilder().host("10.0.0.2").build()).isNotEqualTo(base);
+        assertThat(base.toBuilder().host("127.0.0.2").build()).isNotEqualTo(base);
         assertThat(base.toBuilder().port(8081).build()).isNotEqualTo(base);
         assertThat(base.toBuilder().weight(11).build()).isNotEqualTo(base);
         assertThat(base.toBuilder().weight(OptionalInt.empty()).build()).isNotEqualTo(base);
@@ -164,13 +164,13 @@ class ServiceInstanceTest {
 
     @Test
     void key_withoutZnodeName_isNameAtAddress() {
-        assertThat(ServiceInstance.of("node1", "10.0.0.1", 8080).key()).isEqualTo("node1@10.0.0.1:8080");
+        assertThat(ServiceInstance.of("node1", "127.0.0.1", 8080).key()).isEqualTo("node1@127.0.0.1:8080");
         assertThat(ServiceInstance.of("node1", "::1", 8080).key()).isEqualTo("node1@[::1]:8080");
     }
 
     @Test
     void address_ipv4AndName_isHostColonPort() {
-        assertThat(ServiceInstance.of("n", "10.0.0.1", 80).address()).isEqualTo("10.0.0.1:80");
+        assertThat(ServiceInstance.of("n", "127.0.0.1", 80).address()).isEqualTo("127.0.0.1:80");
         assertThat(ServiceInstance.of("n", "web.example.com", 443).address()).isEqualTo("web.example.com:443");
     }
 
@@ -198,7 +198,7 @@ class ServiceInstanceTest {
 
     @Test
     void toString_hostileLookingOptions_staysOnOneLine() {
-        assertThat(full().toString()).isEqualTo("ServiceInstance{node1 10.0.0.1:8080 weight=10 options=\"check inter 2s\""
+        assertThat(full().toString()).isEqualTo("ServiceInstance{node1 127.0.0.1:8080 weight=10 options=\"check inter 2s\""
                 + " labels={az=us-east-1a, zone=a} znode=node1_0000000003}");
         assertThat(ServiceInstance.of("n", "h", 1).toString()).isEqualTo("ServiceInstance{n h:1}");
     }

@@ -25,7 +25,7 @@ class ZnodeDecoderTest {
 
     /** What Curator 5's JsonInstanceSerializer writes. */
     private static String curatorJson(String extra) {
-        return "{\"name\":\"web\",\"id\":\"" + UUID + "\",\"address\":\"10.0.0.7\",\"port\":8080,\"sslPort\":null,"
+        return "{\"name\":\"web\",\"id\":\"" + UUID + "\",\"address\":\"127.0.0.7\",\"port\":8080,\"sslPort\":null,"
                 + "\"payload\":null,\"registrationTimeUTC\":1700000000000,\"serviceType\":\"DYNAMIC\","
                 + "\"uriSpec\":{\"parts\":[]}" + extra + "}";
     }
@@ -33,7 +33,7 @@ class ZnodeDecoderTest {
     @Test
     void curator_curatorServiceInstance_isRead() {
         assertThat(ZnodeDecoder.curator().decode(UUID, bytes(curatorJson(""))))
-                .hasValue(ServiceInstance.builder().name(UUID).host("10.0.0.7").port(8080).znodeName(UUID).build());
+                .hasValue(ServiceInstance.builder().name(UUID).host("127.0.0.7").port(8080).znodeName(UUID).build());
     }
 
     @Test
@@ -90,23 +90,23 @@ class ZnodeDecoderTest {
     // ---- Finagle ServerSet ----
 
     private static final String MEMBER = "member_0000000007";
-    private static final String SERVERSET = "{\"serviceEndpoint\":{\"host\":\"10.0.0.8\",\"port\":31000},"
-            + "\"additionalEndpoints\":{\"http\":{\"host\":\"10.0.0.8\",\"port\":31001},"
-            + "\"admin\":{\"host\":\"10.0.0.9\",\"port\":31002}},\"status\":\"ALIVE\",\"shard\":0}";
+    private static final String SERVERSET = "{\"serviceEndpoint\":{\"host\":\"127.0.0.8\",\"port\":31000},"
+            + "\"additionalEndpoints\":{\"http\":{\"host\":\"127.0.0.8\",\"port\":31001},"
+            + "\"admin\":{\"host\":\"127.0.0.9\",\"port\":31002}},\"status\":\"ALIVE\",\"shard\":0}";
 
     @Test
     void serverSet_noEndpointName_usesServiceEndpoint() {
         assertThat(ZnodeDecoder.serverSet(null).decode(MEMBER, bytes(SERVERSET)))
-                .hasValue(ServiceInstance.builder().name(MEMBER).host("10.0.0.8").port(31000).znodeName(MEMBER).build());
+                .hasValue(ServiceInstance.builder().name(MEMBER).host("127.0.0.8").port(31000).znodeName(MEMBER).build());
         assertThat(ZnodeDecoder.serverSet("").decode(MEMBER, bytes(SERVERSET)).orElseThrow().port()).isEqualTo(31000);
     }
 
     @Test
     void serverSet_endpointName_selectsTheAdditionalEndpoint() {
         assertThat(ZnodeDecoder.serverSet("http").decode(MEMBER, bytes(SERVERSET)).orElseThrow().address())
-                .isEqualTo("10.0.0.8:31001");
+                .isEqualTo("127.0.0.8:31001");
         assertThat(ZnodeDecoder.serverSet("admin").decode(MEMBER, bytes(SERVERSET)).orElseThrow().address())
-                .isEqualTo("10.0.0.9:31002");
+                .isEqualTo("127.0.0.9:31002");
         assertThat(ZnodeDecoder.serverSet("admin").decode(MEMBER, bytes(SERVERSET)).orElseThrow().sequence())
                 .isEqualTo(7);
     }

@@ -146,7 +146,7 @@ class SynapseWatcherIT {
                 Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\",\"haproxy_server_options\":\"check\\u0007\"}"),
                 Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\",\"haproxy_server_options\":\"check # evil\"}"),
                 Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\",\"haproxy_server_options\":\"check\\n"
-                        + "server evil 10.0.0.1:80\"}"),
+                        + "server evil 127.0.0.1:80\"}"),
                 Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":70000,\"name\":\"x\"}"),
                 Zk.utf8("{\"host\":\"" + "a".repeat(100_000) + "\",\"port\":80}"),
                 Zk.utf8("[1,2,3]"),
