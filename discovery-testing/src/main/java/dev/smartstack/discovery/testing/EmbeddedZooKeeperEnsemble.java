@@ -61,14 +61,7 @@ public final class EmbeddedZooKeeperEnsemble implements ZooKeeperFixture {
 
     /** Waits until exactly one member reports itself leader. */
     public void awaitLeader(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (leader().isEmpty()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("embedded ensemble " + cluster.getConnectString()
-                        + " elected no leader within " + timeout);
-            }
-            FourLetterWords.pause(100);
-        }
+        Leaders.await(this::leader, timeout, 100, () -> "embedded ensemble " + cluster.getConnectString());
     }
 
     @Override
@@ -93,16 +86,7 @@ public final class EmbeddedZooKeeperEnsemble implements ZooKeeperFixture {
 
     /** The index of the member that is leader, if exactly one is. */
     public Optional<Integer> leader() {
-        Integer found = null;
-        for (int i = 0; i < size; i++) {
-            if (mode(i).filter("leader"::equals).isPresent()) {
-                if (found != null) {
-                    return Optional.empty();
-                }
-                found = i;
-            }
-        }
-        return Optional.ofNullable(found);
+        return Leaders.find(size, this::mode);
     }
 
     /** Stops member {@code i}; its data is kept for {@link #restart(int)}. */

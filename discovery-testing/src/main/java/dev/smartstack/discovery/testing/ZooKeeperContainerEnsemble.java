@@ -102,27 +102,12 @@ public final class ZooKeeperContainerEnsemble implements ZooKeeperFixture {
 
     /** The index of the member that is leader, if exactly one is. */
     public Optional<Integer> leader() {
-        Integer found = null;
-        for (int i = 0; i < members.size(); i++) {
-            if (mode(i).filter("leader"::equals).isPresent()) {
-                if (found != null) {
-                    return Optional.empty();
-                }
-                found = i;
-            }
-        }
-        return Optional.ofNullable(found);
+        return Leaders.find(members.size(), this::mode);
     }
 
     /** Waits until exactly one member is leader. */
     public void awaitLeader(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (leader().isEmpty()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("ensemble " + connectString() + " elected no leader within " + timeout);
-            }
-            FourLetterWords.pause(200);
-        }
+        Leaders.await(this::leader, timeout, 200, () -> "ensemble " + connectString());
     }
 
     /** {@code docker kill} of member {@code i}. */

@@ -19,12 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * One object of a config file, with its file and key path, and strict typed accessors whose errors
  * name both. Jackson parses the file; this class only walks the tree.
  */
 public final class ConfigNode {
+    private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
 
@@ -253,15 +256,20 @@ public final class ConfigNode {
         if (!v.isArray() || v.isEmpty()) {
             throw error(key, "expected a non-empty list of strings but was " + describe(v));
         }
-        List<String> list = new ArrayList<>();
-        for (int i = 0; i < v.size(); i++) {
-            JsonNode e = v.get(i);
-            if (!e.isTextual()) {
-                throw error(key + "[" + i + "]", "expected a string but was " + describe(e));
+        return strings(v, key);
+    }
+
+    /** A non-empty list of {@code host:port} strings, such as {@code zk_hosts}. */
+    public List<String> requiredHostPortList(String key) {
+        List<String> hosts = requiredStringList(key);
+        for (int i = 0; i < hosts.size(); i++) {
+            var m = HOST_PORT.matcher(hosts.get(i));
+            if (!m.matches() || !Validation.isValidHost(m.group(1)) || Integer.parseInt(m.group(2)) < 1
+                    || Integer.parseInt(m.group(2)) > 65535) {
+                throw error(key + "[" + i + "]", "expected host:port but was " + Validation.quote(hosts.get(i)));
             }
-            list.add(e.textValue());
         }
-        return list;
+        return hosts;
     }
 
     /** A list of strings, possibly empty; default empty. */
@@ -273,6 +281,11 @@ public final class ConfigNode {
         if (!v.isArray()) {
             throw error(key, "expected a list of strings but was " + describe(v));
         }
+        return strings(v, key);
+    }
+
+    /** The elements of the array {@code v}, each of which must be a string. */
+    private List<String> strings(JsonNode v, String key) {
         List<String> list = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);

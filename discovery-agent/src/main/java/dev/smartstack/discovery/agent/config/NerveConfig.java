@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Airbnb Nerve's {@code nerve.conf.json}, key for key (see {@code SMARTSTACK-CONFIG.md}).
@@ -41,7 +40,6 @@ public record NerveConfig(
     private static final Set<String> CHECK_KEYS = Set.of("type", "name", "host", "port", "timeout", "rise", "fall",
             "uri", "ssl", "headers", "expect", "command");
     private static final Set<String> RATE_KEYS = Set.of("shadow_mode", "average_rate", "max_burst");
-    private static final Pattern ZK_HOST = Pattern.compile("(.+):(\\d{1,5})");
 
     /**
      * A service entry.
@@ -197,14 +195,7 @@ public record NerveConfig(
         if (!reporterType.equals("zookeeper")) {
             throw s.error("reporter_type", "only \"zookeeper\" is supported but was " + Validation.quote(reporterType));
         }
-        List<String> zkHosts = s.requiredStringList("zk_hosts");
-        for (int i = 0; i < zkHosts.size(); i++) {
-            var m = ZK_HOST.matcher(zkHosts.get(i));
-            if (!m.matches() || !Validation.isValidHost(m.group(1)) || Integer.parseInt(m.group(2)) < 1
-                    || Integer.parseInt(m.group(2)) > 65535) {
-                throw s.error("zk_hosts[" + i + "]", "expected host:port but was " + Validation.quote(zkHosts.get(i)));
-            }
-        }
+        List<String> zkHosts = s.requiredHostPortList("zk_hosts");
         String zkPath = s.requiredString("zk_path");
         if (!zkPath.startsWith("/") || (zkPath.length() > 1 && zkPath.endsWith("/")) || zkPath.contains("//")
                 || Validation.hasControlCharacter(zkPath)) {

@@ -50,7 +50,6 @@ public record SynapseConfig(
             "do_writes", "do_reloads", "reload_command", "do_socket", "socket_file_path", "restart_interval",
             "restart_jitter", "state_file_path", "state_file_ttl", "bind_address", "use_nerve_weights",
             "max_server_id", "haproxy_path", "manage_process");
-    private static final Pattern ZK_HOST = Pattern.compile("(.+):(\\d{1,5})");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:\\[\\]*-]+");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9._:-]+");
 
@@ -298,14 +297,7 @@ public record SynapseConfig(
                         + Validation.quote(p));
             }
             path = Optional.of(p);
-            hosts = d.requiredStringList("hosts");
-            for (int i = 0; i < hosts.size(); i++) {
-                var m = ZK_HOST.matcher(hosts.get(i));
-                if (!m.matches() || !Validation.isValidHost(m.group(1)) || Integer.parseInt(m.group(2)) < 1
-                        || Integer.parseInt(m.group(2)) > 65535) {
-                    throw d.error("hosts[" + i + "]", "expected host:port but was " + Validation.quote(hosts.get(i)));
-                }
-            }
+            hosts = d.requiredHostPortList("hosts");
         } else {
             for (String key : List.of("path", "hosts", "decode", "label_filters")) {
                 if (d.has(key)) {
