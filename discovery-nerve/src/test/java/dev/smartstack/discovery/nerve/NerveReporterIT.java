@@ -168,15 +168,17 @@ class NerveReporterIT {
         // Connected before the first round, so that registration waits for nothing but rise.
         client = newClient(Duration.ofSeconds(10));
         assertThat(client.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
+        // Counted at the decision (up/down, on the check thread): the registration follows on its
+        // own thread, while the next rounds of checks already run.
         reporter = NerveReporter.builder().curator(client)
                 .listener(new NerveListener() {
                     @Override
-                    public void registered(String service, String path) {
+                    public void up(String service) {
                         callsAtRegistration.set(calls.get());
                     }
 
                     @Override
-                    public void deregistered(String service, String path) {
+                    public void down(String service, String reason) {
                         callsAtDeregistration.set(calls.get());
                     }
                 })
