@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * deregistered 0.4 to 0.5 s later: the only thread had been blocked in a ZooKeeper call for the
  * whole outage, so no check had run. Here a real ZooKeeper is stopped and restarted on the same
  * port, for longer than the session timeout, and the server's own count of child changes of the
- * service path ({@code cversion}) shows whether a node was ever created.
+ * service path ({@code cversion}) shows whether a node was ever created. Before checks had their
+ * own thread, the first test ended with a cversion of 4: registered again, then deleted.
  */
 class NerveChecksDuringOutageIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -92,11 +94,33 @@ class NerveChecksDuringOutageIT {
         return true;
     }
 
+    /**
+     * Restarts ZooKeeper while the check keeps failing, and checks that over several seconds after
+     * the reconnection no node of the new session appears, that the old one goes, and that the
+     * server counted one create (the first registration) and one delete (its node) under the path:
+     * not even a node created and deleted again between two looks.
+     */
+    private void restartAndAssertNeverRegisteredAgain(long oldSession) throws Exception {
+        assertThat(oldSession).isNotZero();
+        int beforeRestart = rounds.get();
+        server.restart();
+        await().atMost(WAIT).until(() -> states.lastIndexOf(ConnectionState.RECONNECTED)
+                > states.indexOf(ConnectionState.LOST));
+        try (CuratorFramework observer = observer()) {
+            await().atMost(WAIT).during(Duration.ofSeconds(3)).until(() -> onlyNodesOf(observer, oldSession));
+            await().atMost(WAIT).until(() -> observer.getChildren().forPath(ZK_PATH).isEmpty());
+            assertThat(rounds.get()).isGreaterThan(beforeRestart + 5);
+            assertThat(observer.checkExists().forPath(ZK_PATH).getCversion()).isEqualTo(2);
+        }
+        assertThat(events.count("registered")).isEqualTo(1);
+        assertThat(events.count("up web")).isEqualTo(1);
+    }
+
     @Test
     void checkFailsDuringOutageWhileRegistrationThreadIsInAZooKeeperCall_neverRegisteredAgain() throws Exception {
         healthy.set(true);
         AtomicBoolean stopped = new AtomicBoolean();
-        java.util.concurrent.atomic.AtomicLong oldSession = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong oldSession = new AtomicLong();
         // The outage begins while the registration thread is inside ZooKeeper calls: the listener
         // stops the server between the create and the sweep that follows it on that thread.
         NerveListener stopOnFirstRegistration = new NerveListener() {
@@ -118,23 +142,7 @@ class NerveChecksDuringOutageIT {
             // ZooKeeper comes back as soon as the session is given up for lost, as in the black-box
             // run (down 11 s, session 10 s): no waiting here for the checks to have noticed.
             await().atMost(WAIT).until(() -> states.contains(ConnectionState.LOST));
-            int beforeRestart = rounds.get();
-            server.restart();
-            await().atMost(WAIT).until(() -> states.lastIndexOf(ConnectionState.RECONNECTED)
-                    > states.indexOf(ConnectionState.LOST));
-            try (CuratorFramework observer = observer()) {
-                long session = oldSession.get();
-                assertThat(session).isNotZero();
-                // The check keeps failing: over several seconds after the reconnection no node of
-                // the new session appears, and the old one goes.
-                await().atMost(WAIT).during(Duration.ofSeconds(3)).until(() -> onlyNodesOf(observer, session));
-                await().atMost(WAIT).until(() -> observer.getChildren().forPath(ZK_PATH).isEmpty());
-                assertThat(rounds.get()).isGreaterThan(beforeRestart + 5);
-                // One create (the first registration) and one delete (its node): nothing else, not
-                // even a node created and deleted again between two looks.
-                assertThat(observer.checkExists().forPath(ZK_PATH).getCversion()).isEqualTo(2);
-            }
-            assertThat(events.count("registered")).isEqualTo(1);
+            restartAndAssertNeverRegisteredAgain(oldSession.get());
             assertThat(reporter.isRegistered("web")).isFalse();
         }
     }
@@ -156,18 +164,7 @@ class NerveChecksDuringOutageIT {
             healthy.set(false);
             await().atMost(WAIT).until(() -> events.events.contains("down web: 503"));
             await().atMost(WAIT).until(() -> states.contains(ConnectionState.LOST));
-            int beforeRestart = rounds.get();
-
-            server.restart();
-            await().atMost(WAIT).until(() -> states.lastIndexOf(ConnectionState.RECONNECTED)
-                    > states.indexOf(ConnectionState.LOST));
-            try (CuratorFramework observer = observer()) {
-                await().atMost(WAIT).during(Duration.ofSeconds(3)).until(() -> onlyNodesOf(observer, oldSession));
-                await().atMost(WAIT).until(() -> observer.getChildren().forPath(ZK_PATH).isEmpty());
-                assertThat(rounds.get()).isGreaterThan(beforeRestart + 5);
-                assertThat(observer.checkExists().forPath(ZK_PATH).getCversion()).isEqualTo(2);
-            }
-            assertThat(events.count("registered")).isEqualTo(1);
+            restartAndAssertNeverRegisteredAgain(oldSession);
         }
     }
 
