@@ -6,6 +6,7 @@ import dev.smartstack.discovery.core.NerveCodec;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.internal.Listeners;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,12 @@ final class RegistrationReconciler {
     // Written only on the executor thread: what the node at path holds, and its prefix.
     private byte[] written;
     private String writtenPrefix;
+    /**
+     * Whether a node of ours may exist that {@link #path} does not name: at start (an earlier
+     * reporter on the same client) and after a create that failed (its response may have been lost
+     * after the server made the node). While it is set, a pass that wants no node sweeps.
+     */
+    private boolean sweepNeeded = true;
     private String lastFailure;
 
     RegistrationReconciler(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
@@ -66,6 +73,7 @@ final class RegistrationReconciler {
         this.executor = executor;
         this.parent = service.zkPath();
         this.instance = service.instance();
+        this.ourPrefixes.add(service.nodePrefix());
     }
 
     /** The registered znode's full path, or null. */
@@ -126,7 +134,7 @@ final class RegistrationReconciler {
 
     private void reconcile() {
         String current = path;
-        if (!wanted() && current == null) {
+        if (!wanted() && current == null && !sweepNeeded) {
             return;
         }
         if (!client.getZookeeperClient().isConnected()) {
@@ -138,7 +146,13 @@ final class RegistrationReconciler {
         try {
             long session = client.getZookeeperClient().getZooKeeper().getSessionId();
             if (!wanted()) {
-                deregister(current);
+                if (current != null) {
+                    deregister(current);
+                } else {
+                    ourSessions.add(session);
+                    removeStale(null);
+                    sweepNeeded = false;
+                }
             } else if (current == null) {
                 register(session);
             } else {
@@ -196,6 +210,7 @@ final class RegistrationReconciler {
         listeners.fire(l -> l.registered(name, created));
         try {
             removeStale(created);
+            sweepNeeded = false;
         } catch (Exception e) {
             // An old session's node still goes when the server expires that session.
             log.warn("nerve '{}' could not look for stale registrations next to {}: {}", name, created, e.toString());
@@ -229,11 +244,16 @@ final class RegistrationReconciler {
         String prefix = service.nodePrefix(data);
         ourPrefixes.add(prefix);
         String created;
-        if (service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL) {
-            created = client.create().creatingParentContainersIfNeeded()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(prefix, bytes);
-        } else {
-            created = createEphemeral(prefix, bytes, session);
+        try {
+            if (service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL) {
+                created = client.create().creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(prefix, bytes);
+            } else {
+                created = createEphemeral(prefix, bytes, session);
+            }
+        } catch (Exception e) {
+            sweepNeeded = true;
+            throw e;
         }
         path = created;
         written = bytes;
@@ -271,10 +291,17 @@ final class RegistrationReconciler {
     /**
      * Deletes every other node of this service that one of our sessions owns: one left by an
      * expired session that the server has not reaped yet (under any name this service has used), or
-     * a duplicate from a create that was retried after its response was lost.
+     * a duplicate from a create that was retried after its response was lost. With {@code keep}
+     * null, every one of them.
      */
     private void removeStale(String keep) throws Exception {
-        for (String child : client.getChildren().forPath(parent)) {
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(parent);
+        } catch (KeeperException.NoNodeException e) {
+            return; // nothing registered here yet
+        }
+        for (String child : children) {
             String full = parent.equals("/") ? "/" + child : parent + "/" + child;
             if (full.equals(keep) || !isOurName(full)) {
                 continue;

@@ -507,6 +507,28 @@ class NerveReporterIT {
     }
 
     @Test
+    void unhealthyFromTheStart_nodeOfOurSessionUnderOurName_deleted() throws Exception {
+        // A node of ours that the reporter does not know about (a create whose response was lost,
+        // or an earlier reporter on the same client) must not keep a down instance in rotation.
+        client = newClient(Duration.ofSeconds(10));
+        client.create().creatingParentContainersIfNeeded().forPath(zkPath);
+        String orphan = client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-1_", new byte[0]);
+        String other = client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-2_", new byte[0]);
+        AtomicInteger rounds = new AtomicInteger();
+        reporter = NerveReporter.builder().curator(client)
+                .service(service().check(() -> {
+                    rounds.incrementAndGet();
+                    return HealthResult.unhealthy("no");
+                }).build())
+                .build().start();
+        await().atMost(WAIT).until(() -> stat(orphan) == null);
+        int after = rounds.get();
+        await().atMost(WAIT).until(() -> rounds.get() > after + 3);
+        assertThat(children()).containsExactly(other.substring(zkPath.length() + 1));
+        assertThat(reporter.isRegistered("web")).isFalse();
+    }
+
+    @Test
     void check_timedOutBeforeItStarted_runsAgainNextRound() throws Exception {
         // On a busy machine the pool may start a check only after its timeout has passed. The
         // reporter cancelled it, a cancelled task never ran its finally, and every later round said
