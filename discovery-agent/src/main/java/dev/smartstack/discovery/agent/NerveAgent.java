@@ -97,8 +97,7 @@ public final class NerveAgent implements AutoCloseable {
         byHosts.forEach((hosts, services) -> {
             Map<String, NerveService> byPrefix = new HashMap<>();
             for (NerveService s : services) {
-                String base = s.zkPath().equals("/") ? "/" + s.instanceId() : s.zkPath() + "/" + s.instanceId();
-                String prefix = s.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL ? base + "_" : base;
+                String prefix = s.nodePrefix();
                 NerveService other = byPrefix.put(prefix, s);
                 if (other != null) {
                     throw new ConfigException(shownAs, "services", "services \"" + other.name() + "\" and \""
@@ -119,7 +118,7 @@ public final class NerveAgent implements AutoCloseable {
                 .zkPath(s.zkPath()).checkInterval(s.checkInterval()).labels(s.labels())
                 .nodeType(s.nodeType().equals("ephemeral") ? NerveService.NodeType.EPHEMERAL
                         : NerveService.NodeType.EPHEMERAL_SEQUENTIAL)
-                .checkMocked(s.checkMocked());
+                .checkMocked(s.checkMocked()).usePathEncoding(s.usePathEncoding());
         s.weight().ifPresent(b::weight);
         s.haproxyServerOptions().ifPresent(b::haproxyServerOptions);
         s.rateLimiting().ifPresent(r -> b.rateLimit(new NerveService.RateLimit(r.averageRate(), r.maxBurst(), r.shadowMode())));

@@ -116,7 +116,7 @@ class MainTest {
         assertThat(errorFor("nerve.conf.json", json("{" + WEB + ", \"colour\": \"red\"}")))
                 .isEqualTo("smartstack: nerve.conf.json: services.web.colour: unknown key; supported keys here are "
                         + "check_interval, check_mocked, checks, haproxy_server_options, host, labels, node_type, port, "
-                        + "rate_limiting, reporter_type, weight, zk_hosts, zk_path");
+                        + "rate_limiting, reporter_type, use_path_encoding, weight, zk_hosts, zk_path");
     }
 
     @Test

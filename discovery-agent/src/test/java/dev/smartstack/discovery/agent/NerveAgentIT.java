@@ -87,6 +87,50 @@ class NerveAgentIT {
         }
     }
 
+    @Test
+    void nerveConfig_usePathEncoding_independentClientDecodesTheNameToTheData() throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            Path file = dir.resolve("nerve.conf.json");
+            Files.writeString(file, """
+                    {
+                      "instance_id": "agent-1",
+                      "services": {
+                        "web": {
+                          "host": "127.0.0.1",
+                          "port": 8080,
+                          "zk_hosts": ["%s"],
+                          "zk_path": "/nerve/services/web/services",
+                          "check_interval": 0.1,
+                          "weight": 5,
+                          "labels": {"az": "a"},
+                          "use_path_encoding": true
+                        }
+                      }
+                    }
+                    """.formatted(zk.getConnectString()));
+            try (CuratorFramework observer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+                observer.start();
+                observer.blockUntilConnected(30, TimeUnit.SECONDS);
+                String path = "/nerve/services/web/services";
+                try (NerveAgent agent = NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null), "nerve.conf.json").start()) {
+                    await().atMost(WAIT).until(() -> children(observer, path).size() == 1);
+                    String child = children(observer, path).get(0);
+                    byte[] data = observer.getData().forPath(path + "/" + child);
+                    assertThat(new String(data, java.nio.charset.StandardCharsets.UTF_8))
+                            .isEqualTo("{\"host\":\"127.0.0.1\",\"port\":8080,\"name\":\"agent-1\",\"weight\":5,"
+                                    + "\"labels\":{\"az\":\"a\"}}");
+                    String b64 = java.util.Base64.getUrlEncoder().encodeToString(data);
+                    assertThat(child).isEqualTo("base64_" + b64.length() + "_" + b64 + "_0000000000");
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("base64_(\\d+)_(.+)_\\d{10}").matcher(child);
+                    assertThat(m.matches()).isTrue();
+                    assertThat(java.util.Base64.getUrlDecoder().decode(m.group(2))).isEqualTo(data);
+                    assertThat(agent.isRegistered("web")).isTrue();
+                }
+                assertThat(children(observer, path)).isEmpty();
+            }
+        }
+    }
+
     static List<String> children(CuratorFramework c, String path) throws Exception {
         return c.checkExists().forPath(path) == null ? List.of() : c.getChildren().forPath(path);
     }

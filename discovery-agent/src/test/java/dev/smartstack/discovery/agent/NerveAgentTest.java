@@ -52,6 +52,40 @@ class NerveAgentTest {
     }
 
     @Test
+    void plan_usePathEncoding_namesDifferByDataSoTwoServicesOnOnePathAreDistinct() throws IOException {
+        Path file = dir.resolve("nerve.conf.json");
+        Files.writeString(file, """
+                {"instance_id": "i", "services": {
+                  "a": {"host": "127.0.0.1", "port": 1, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web",
+                        "use_path_encoding": true},
+                  "b": {"host": "127.0.0.1", "port": 2, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web",
+                        "use_path_encoding": true},
+                  "c": {"host": "127.0.0.1", "port": 3, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web"}
+                }}
+                """);
+        NerveConfig config = NerveConfig.load(file, "nerve.conf.json", null);
+        assertThat(config.services().get("a").usePathEncoding()).isTrue();
+        assertThat(config.services().get("c").usePathEncoding()).isFalse();
+        try (NerveAgent agent = NerveAgent.plan(config, "nerve.conf.json")) {
+            assertThat(agent.clientCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void load_usePathEncodingNotABoolean_throwsNamingTheKey() throws IOException {
+        Path file = dir.resolve("nerve.conf.json");
+        Files.writeString(file, """
+                {"instance_id": "i", "services": {
+                  "a": {"host": "127.0.0.1", "port": 1, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web",
+                        "use_path_encoding": "yes"}
+                }}
+                """);
+        assertThatThrownBy(() -> NerveConfig.load(file, "nerve.conf.json", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("nerve.conf.json: services.a.use_path_encoding: expected true or false but was \"yes\"");
+    }
+
+    @Test
     void load_checkDefaults_inheritServiceHostAndPort() throws IOException {
         Path file = dir.resolve("nerve.conf.json");
         Files.writeString(file, """

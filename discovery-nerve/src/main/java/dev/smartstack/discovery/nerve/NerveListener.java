@@ -4,10 +4,11 @@ package dev.smartstack.discovery.nerve;
  * Events of a {@link NerveReporter}. Every method has an empty default, so implement only what you
  * need.
  *
- * <p>The methods are called on the reporting thread of the service concerned
- * ({@code smartstack-nerve-<service>-N}), one event at a time per service, in the order things
- * happened. A listener must be quick and must not block: the service's checks wait for it. A
- * listener that throws is logged and the reporter carries on.
+ * <p>{@code up} and {@code down} are called on the service's check thread, the others on its
+ * registration thread (both {@code smartstack-nerve-<service>-N}); each thread calls one event at
+ * a time, in the order things happened, and a registration change always follows the check
+ * result that caused it. A listener must be quick and must not block: the thread that calls it
+ * waits for it. A listener that throws is logged and the reporter carries on.
  */
 public interface NerveListener {
     /** The service's checks reached {@code rise} passes (or it left maintenance while healthy). */

@@ -1,6 +1,7 @@
 package dev.smartstack.discovery.nerve;
 
 import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import dev.smartstack.discovery.core.internal.CuratorHandle;
 import dev.smartstack.discovery.core.internal.Listeners;
@@ -44,7 +45,12 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} deregisters every service, waits the drain delay, then stops its threads and
  * closes the client if it owns it.
  *
- * <p>Each service runs on its own daemon thread {@code smartstack-nerve-<service>-N}.
+ * <p>Checks never wait for ZooKeeper. Each service has its own daemon threads
+ * {@code smartstack-nerve-<service>-N}: one runs the rounds of checks every {@code checkInterval},
+ * whether ZooKeeper is there or not; another makes every ZooKeeper call and always converges the
+ * registration to the latest check result, so an instance that went down while ZooKeeper was
+ * away is not registered when it returns, and one that came up meanwhile is registered as soon as
+ * it does; a pool runs the checks themselves under their timeouts.
  */
 public final class NerveReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NerveReporter.class);
@@ -105,6 +111,19 @@ public final class NerveReporter implements AutoCloseable {
      */
     public void maintenance(String service, boolean on) {
         reporter(service).maintenance(on);
+    }
+
+    /**
+     * Changes what a service advertises (host, port, weight, labels, {@code haproxy_server_options})
+     * while it runs. A registered node gets the new data at once: in place, or, with path encoding,
+     * as a new node under its new name, created before the old one is deleted so that the instance
+     * always has a node.
+     *
+     * @param instance the new data; its name must be the service's instance id
+     * @throws IllegalArgumentException if there is no such service or the name differs
+     */
+    public void update(String service, ServiceInstance instance) {
+        reporter(service).update(instance);
     }
 
     /** Whether the service's znode currently exists, as far as this reporter knows. */

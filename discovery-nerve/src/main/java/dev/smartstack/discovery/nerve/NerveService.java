@@ -1,5 +1,7 @@
 package dev.smartstack.discovery.nerve;
 
+import dev.smartstack.discovery.core.NerveCodec;
+import dev.smartstack.discovery.core.PathEncoding;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
 import java.time.Duration;
@@ -71,6 +73,7 @@ public final class NerveService {
     private final NodeType nodeType;
     private final boolean checkMocked;
     private final RateLimit rateLimit;
+    private final boolean usePathEncoding;
 
     private NerveService(Builder b, ServiceInstance instance, List<CheckEntry> checks) {
         this.name = b.name;
@@ -81,6 +84,7 @@ public final class NerveService {
         this.nodeType = b.nodeType;
         this.checkMocked = b.checkMocked;
         this.rateLimit = b.rateLimit;
+        this.usePathEncoding = b.usePathEncoding;
     }
 
     public static Builder builder() {
@@ -121,6 +125,11 @@ public final class NerveService {
         return Optional.ofNullable(rateLimit);
     }
 
+    /** Whether the znode's name carries its data (Ruby Nerve's {@code use_path_encoding}). */
+    public boolean usePathEncoding() {
+        return usePathEncoding;
+    }
+
     /** The checks, in order. */
     public List<HealthCheck> checks() {
         return checks.stream().map(CheckEntry::check).toList();
@@ -130,10 +139,26 @@ public final class NerveService {
         return checks;
     }
 
-    /** The prefix of the znode path: {@code <zk_path>/<instance_id>_} (or without {@code _}). */
-    String nodePrefix() {
-        String base = zkPath.equals("/") ? "/" + instanceId() : zkPath + "/" + instanceId();
-        return nodeType == NodeType.EPHEMERAL_SEQUENTIAL ? base + "_" : base;
+    /**
+     * The path of the znode this service creates, for its {@link #instance()}: without path
+     * encoding {@code <zk_path>/<instance_id>_} (ZooKeeper appends the sequence; no {@code _} for
+     * {@link NodeType#EPHEMERAL}); with it, {@code <zk_path>/base64_<L>_<B64>_} from
+     * {@link PathEncoding#childPrefix}, falling back to the former when the data is too long.
+     */
+    public String nodePrefix() {
+        return nodePrefix(instance);
+    }
+
+    /** {@link #nodePrefix()} for other data of the same instance (after a run-time update). */
+    String nodePrefix(ServiceInstance data) {
+        String parent = zkPath.equals("/") ? "/" : zkPath + "/";
+        if (usePathEncoding) {
+            Optional<String> encoded = PathEncoding.childPrefix(NerveCodec.encode(data));
+            if (encoded.isPresent()) {
+                return parent + encoded.get();
+            }
+        }
+        return nodeType == NodeType.EPHEMERAL_SEQUENTIAL ? parent + instanceId() + "_" : parent + instanceId();
     }
 
     @Override
@@ -160,6 +185,7 @@ public final class NerveService {
         private NodeType nodeType = NodeType.EPHEMERAL_SEQUENTIAL;
         private boolean checkMocked;
         private RateLimit rateLimit;
+        private boolean usePathEncoding;
 
         private Builder() {
         }
@@ -268,6 +294,17 @@ public final class NerveService {
         /** A token bucket on status transitions. Default none. */
         public Builder rateLimit(RateLimit rateLimit) {
             this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit == null");
+            return this;
+        }
+
+        /**
+         * Ruby Nerve's {@code use_path_encoding}: name the znode {@code base64_<L>_<B64>_} after
+         * its JSON (still written as its data too), so that a watcher learns a new backend without
+         * reading it. When the data changes at run time the node is created again under its new
+         * name before the old one is deleted. Default false: {@code <instance_id>_}.
+         */
+        public Builder usePathEncoding(boolean usePathEncoding) {
+            this.usePathEncoding = usePathEncoding;
             return this;
         }
 

@@ -168,15 +168,17 @@ class NerveReporterIT {
         // Connected before the first round, so that registration waits for nothing but rise.
         client = newClient(Duration.ofSeconds(10));
         assertThat(client.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
+        // Counted at the decision (up/down, on the check thread): the registration follows on its
+        // own thread, while the next rounds of checks already run.
         reporter = NerveReporter.builder().curator(client)
                 .listener(new NerveListener() {
                     @Override
-                    public void registered(String service, String path) {
+                    public void up(String service) {
                         callsAtRegistration.set(calls.get());
                     }
 
                     @Override
-                    public void deregistered(String service, String path) {
+                    public void down(String service, String reason) {
                         callsAtDeregistration.set(calls.get());
                     }
                 })
@@ -502,6 +504,28 @@ class NerveReporterIT {
         orphan.set(client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-1_", new byte[0]));
         reporter = NerveReporter.builder().curator(client).service(service().build()).build().start();
         await().atMost(WAIT).until(() -> children().size() == 1 && stat(orphan.get()) == null);
+    }
+
+    @Test
+    void unhealthyFromTheStart_nodeOfOurSessionUnderOurName_deleted() throws Exception {
+        // A node of ours that the reporter does not know about (a create whose response was lost,
+        // or an earlier reporter on the same client) must not keep a down instance in rotation.
+        client = newClient(Duration.ofSeconds(10));
+        client.create().creatingParentContainersIfNeeded().forPath(zkPath);
+        String orphan = client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-1_", new byte[0]);
+        String other = client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(zkPath + "/i-2_", new byte[0]);
+        AtomicInteger rounds = new AtomicInteger();
+        reporter = NerveReporter.builder().curator(client)
+                .service(service().check(() -> {
+                    rounds.incrementAndGet();
+                    return HealthResult.unhealthy("no");
+                }).build())
+                .build().start();
+        await().atMost(WAIT).until(() -> stat(orphan) == null);
+        int after = rounds.get();
+        await().atMost(WAIT).until(() -> rounds.get() > after + 3);
+        assertThat(children()).containsExactly(other.substring(zkPath.length() + 1));
+        assertThat(reporter.isRegistered("web")).isFalse();
     }
 
     @Test

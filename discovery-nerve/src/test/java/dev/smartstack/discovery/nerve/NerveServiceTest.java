@@ -21,9 +21,33 @@ class NerveServiceTest {
         assertThat(s.nodeType()).isEqualTo(NerveService.NodeType.EPHEMERAL_SEQUENTIAL);
         assertThat(s.checkMocked()).isFalse();
         assertThat(s.checks()).isEmpty();
+        assertThat(s.usePathEncoding()).isFalse();
         assertThat(s.nodePrefix()).isEqualTo("/nerve/services/web/services/web-1_");
         assertThat(valid().nodeType(NerveService.NodeType.EPHEMERAL).build().nodePrefix())
                 .isEqualTo("/nerve/services/web/services/web-1");
+    }
+
+    @Test
+    void nodePrefix_pathEncoding_isUrlSafeBase64OfTheJsonWithItsLength() {
+        NerveService s = valid().weight(5).usePathEncoding(true).build();
+        String json = "{\"host\":\"127.0.0.1\",\"port\":8080,\"name\":\"web-1\",\"weight\":5}";
+        String b64 = java.util.Base64.getUrlEncoder().encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(s.nodePrefix()).isEqualTo("/nerve/services/web/services/base64_" + b64.length() + "_" + b64 + "_");
+        assertThat(valid().usePathEncoding(true).zkPath("/").build().nodePrefix()).startsWith("/base64_");
+    }
+
+    @Test
+    void nodePrefix_pathEncodingDataTooLong_fallsBackToInstanceId() {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        for (int i = 0; i < 200; i++) {
+            labels.put("label" + i, "v".repeat(250));
+        }
+        NerveService s = valid().labels(labels).usePathEncoding(true).build();
+
+        assertThat(s.nodePrefix()).isEqualTo("/nerve/services/web/services/web-1_");
+        assertThat(valid().labels(labels).usePathEncoding(true).nodeType(NerveService.NodeType.EPHEMERAL).build()
+                .nodePrefix()).isEqualTo("/nerve/services/web/services/web-1");
     }
 
     @Test

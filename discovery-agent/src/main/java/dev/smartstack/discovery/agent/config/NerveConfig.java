@@ -36,7 +36,7 @@ public record NerveConfig(
             "heartbeat_path", "max_repeated_report_failures", "zk_session_timeout");
     private static final Set<String> SERVICE_KEYS = Set.of("host", "port", "reporter_type", "zk_hosts", "zk_path",
             "check_interval", "checks", "weight", "haproxy_server_options", "labels", "node_type", "check_mocked",
-            "rate_limiting");
+            "rate_limiting", "use_path_encoding");
     private static final Set<String> CHECK_KEYS = Set.of("type", "name", "host", "port", "timeout", "rise", "fall",
             "uri", "ssl", "headers", "expect", "command");
     private static final Set<String> RATE_KEYS = Set.of("shadow_mode", "average_rate", "max_burst");
@@ -58,6 +58,8 @@ public record NerveConfig(
      * @param nodeType {@code node_type}: default {@code ephemeral_sequential}, or {@code ephemeral}
      * @param checkMocked {@code check_mocked}: default false
      * @param rateLimiting {@code rate_limiting}: default off
+     * @param usePathEncoding {@code use_path_encoding}: default false; when true the znode is named
+     *     {@code base64_<L>_<B64>_} after its data, as Ruby Nerve does
      */
     public record Service(
             String name,
@@ -73,7 +75,8 @@ public record NerveConfig(
             Map<String, String> labels,
             String nodeType,
             boolean checkMocked,
-            Optional<RateLimiting> rateLimiting) {
+            Optional<RateLimiting> rateLimiting,
+            boolean usePathEncoding) {
 
         public static final String DEFAULT_REPORTER_TYPE = "zookeeper";
         public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMillis(500);
@@ -228,12 +231,13 @@ public record NerveConfig(
             return new RateLimiting(r.optionalBoolean("shadow_mode", false),
                     requiredPositive(r, "average_rate"), r.requiredInt("max_burst", 1, Integer.MAX_VALUE));
         });
+        boolean pathEncoding = s.optionalBoolean("use_path_encoding", false);
         List<Check> checks = new ArrayList<>();
         for (ConfigNode c : s.optionalObjectList("checks")) {
             checks.add(check(name, host, port, c));
         }
         return new Service(name, host, port, reporterType, List.copyOf(zkHosts), zkPath, interval, List.copyOf(checks),
-                weight, options, labels, nodeType, mocked, rate);
+                weight, options, labels, nodeType, mocked, rate, pathEncoding);
     }
 
     private static double requiredPositive(ConfigNode r, String key) {

@@ -1,0 +1,355 @@
+package dev.smartstack.discovery.nerve;
+
+import dev.smartstack.discovery.core.DiscoveryException;
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.NerveCodec;
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.core.internal.Listeners;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges one service's znode in ZooKeeper to what is wanted now: registered, with the current
+ * data, while the latest check result is up and the service is neither in maintenance nor closing;
+ * not registered otherwise.
+ *
+ * <p>All ZooKeeper calls run on its own thread ({@code smartstack-nerve-<service>-N}), which may
+ * block in Curator's retries while ZooKeeper is away; nothing else waits for it. Inputs arrive
+ * through volatile fields and a coalescing {@link #nudge()}, so a burst of changes costs one pass,
+ * and a pass re-reads what is wanted after every call that may have blocked: an instance that went
+ * down while ZooKeeper was away is never registered when it returns.
+ */
+final class RegistrationReconciler {
+    private static final Logger log = LoggerFactory.getLogger(NerveReporter.class);
+
+    private final NerveService service;
+    private final String name;
+    private final CuratorFramework client;
+    private final Listeners<NerveListener> listeners;
+    private final DiscoveryMetrics metrics;
+    private final ExecutorService executor;
+    private final String parent;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    /** Sessions that this service has registered with: their nodes are ours to delete. */
+    private final Set<Long> ourSessions = ConcurrentHashMap.newKeySet();
+    /** Every node prefix this service has created (they differ with path encoding after an update). */
+    private final Set<String> ourPrefixes = ConcurrentHashMap.newKeySet();
+
+    private volatile Boolean healthy;
+    private volatile boolean maintenance;
+    private volatile boolean closing;
+    private volatile ServiceInstance instance;
+    private volatile String path;
+    // Written only on the executor thread: what the node at path holds, and its prefix.
+    private byte[] written;
+    private String writtenPrefix;
+    /**
+     * Whether a node of ours may exist that {@link #path} does not name: at start (an earlier
+     * reporter on the same client) and after a create that failed (its response may have been lost
+     * after the server made the node). While it is set, a pass that wants no node sweeps.
+     */
+    private boolean sweepNeeded = true;
+    private String lastFailure;
+
+    RegistrationReconciler(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
+            DiscoveryMetrics metrics, ExecutorService executor) {
+        this.service = service;
+        this.name = service.name();
+        this.client = client;
+        this.listeners = listeners;
+        this.metrics = metrics;
+        this.executor = executor;
+        this.parent = service.zkPath();
+        this.instance = service.instance();
+        this.ourPrefixes.add(service.nodePrefix());
+    }
+
+    /** The registered znode's full path, or null. */
+    String path() {
+        return path;
+    }
+
+    /** The latest check result: true up, false down, null undecided. */
+    void healthy(Boolean up) {
+        healthy = up;
+        nudge();
+    }
+
+    boolean maintenance(boolean on) {
+        boolean changed = maintenance != on;
+        maintenance = on;
+        nudge();
+        return changed;
+    }
+
+    /** New data for the registration; a registered node is brought up to date. */
+    void instance(ServiceInstance data) {
+        instance = data;
+        nudge();
+    }
+
+    /** Asks for a pass; passes asked for while one is queued are one pass. */
+    void nudge() {
+        if (pending.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> {
+                    pending.set(false);
+                    reconcile();
+                });
+            } catch (RejectedExecutionException e) {
+                pending.set(false); // shut down
+            }
+        }
+    }
+
+    /**
+     * From now on nothing is wanted: returns the pass that deletes the node.
+     *
+     * @throws RejectedExecutionException when already shut down
+     */
+    Future<?> closeAndDeregister() {
+        closing = true;
+        return executor.submit(this::reconcile);
+    }
+
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    private boolean wanted() {
+        return Boolean.TRUE.equals(healthy) && !maintenance && !closing;
+    }
+
+    private void reconcile() {
+        String current = path;
+        if (!wanted() && current == null && !sweepNeeded) {
+            return;
+        }
+        if (!client.getZookeeperClient().isConnected()) {
+            if (closing && current != null) {
+                log.warn("nerve '{}' cannot deregister {}: not connected; it goes when the session ends", name, current);
+            }
+            return;
+        }
+        try {
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            if (!wanted()) {
+                if (current != null) {
+                    deregister(current);
+                } else {
+                    ourSessions.add(session);
+                    removeStale(null);
+                    sweepNeeded = false;
+                }
+            } else if (current == null) {
+                register(session);
+            } else {
+                verify(current, session);
+            }
+            lastFailure = null;
+        } catch (Exception e) {
+            String where = current != null ? current : service.nodePrefix(instance);
+            String failure = e.toString();
+            if (failure.equals(lastFailure)) {
+                log.debug("nerve '{}' ZooKeeper operation on {} failed again: {}", name, where, failure);
+            } else {
+                log.warn("nerve '{}' ZooKeeper operation on {} failed, will retry: {}", name, where, failure);
+            }
+            lastFailure = failure;
+            DiscoveryException error = new DiscoveryException(name, where, "ZooKeeper operation failed: " + e, e);
+            listeners.fire(l -> l.error(name, error));
+        }
+    }
+
+    /** Registered and wanted: is the node still ours, with the current data? */
+    private void verify(String current, long session) throws Exception {
+        Stat stat = client.checkExists().forPath(current);
+        if (stat != null && stat.getEphemeralOwner() == session) {
+            if (!wanted()) {
+                deregister(current);
+                return;
+            }
+            ServiceInstance data = instance;
+            if (!Arrays.equals(NerveCodec.encode(data), written)) {
+                rewrite(current, data, session);
+            }
+            return;
+        }
+        log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again",
+                name, current);
+        path = null;
+        fireDeregistered(current);
+        if (!wanted()) {
+            // It went down while we asked: do not register, and do not leave our old session's node.
+            if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
+                deleteQuietly(current);
+            }
+            return;
+        }
+        register(session);
+    }
+
+    private void register(long session) throws Exception {
+        ourSessions.add(session);
+        ServiceInstance data = instance;
+        String created = create(data, session);
+        metrics.increment(DiscoveryMetrics.REGISTERED, name, "");
+        log.info("nerve '{}' registered {}", name, created);
+        listeners.fire(l -> l.registered(name, created));
+        try {
+            removeStale(created);
+            sweepNeeded = false;
+        } catch (Exception e) {
+            // An old session's node still goes when the server expires that session.
+            log.warn("nerve '{}' could not look for stale registrations next to {}: {}", name, created, e.toString());
+        }
+    }
+
+    /**
+     * The data changed while registered. A plain name keeps its node and gets the new data; a
+     * path-encoded name is created anew under its new name, then the old node is deleted, so the
+     * instance always has a node.
+     */
+    private void rewrite(String current, ServiceInstance data, long session) throws Exception {
+        byte[] bytes = NerveCodec.encode(data);
+        if (service.nodePrefix(data).equals(writtenPrefix)) {
+            client.setData().forPath(current, bytes);
+            written = bytes;
+            log.info("nerve '{}' updated the data of {}", name, current);
+            return;
+        }
+        String created = create(data, session);
+        metrics.increment(DiscoveryMetrics.REGISTERED, name, "");
+        log.info("nerve '{}' registered {} for its new data, replacing {}", name, created, current);
+        listeners.fire(l -> l.registered(name, created));
+        deleteQuietly(current);
+        fireDeregistered(current);
+    }
+
+    /** Creates the node for {@code data}; on return it is {@link #path}. */
+    private String create(ServiceInstance data, long session) throws Exception {
+        byte[] bytes = NerveCodec.encode(data);
+        String prefix = service.nodePrefix(data);
+        ourPrefixes.add(prefix);
+        String created;
+        try {
+            if (service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL) {
+                created = client.create().creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(prefix, bytes);
+            } else {
+                created = createEphemeral(prefix, bytes, session);
+            }
+        } catch (Exception e) {
+            sweepNeeded = true;
+            throw e;
+        }
+        path = created;
+        written = bytes;
+        writtenPrefix = prefix;
+        return created;
+    }
+
+    private String createEphemeral(String prefix, byte[] data, long session) throws Exception {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                return client.create().creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.EPHEMERAL).forPath(prefix, data);
+            } catch (KeeperException.NodeExistsException e) {
+                Stat existing = client.checkExists().forPath(prefix);
+                if (existing == null) {
+                    continue;
+                }
+                if (existing.getEphemeralOwner() == session) {
+                    // Our own create whose response was lost: adopt it with the current data.
+                    client.setData().forPath(prefix, data);
+                    return prefix;
+                }
+                if (!ourSessions.contains(existing.getEphemeralOwner())) {
+                    throw new DiscoveryException(name, prefix, "node exists and belongs to session 0x"
+                            + Long.toHexString(existing.getEphemeralOwner()) + ", which is not ours");
+                }
+                log.info("nerve '{}' deleting {} left by our expired session 0x{}", name, prefix,
+                        Long.toHexString(existing.getEphemeralOwner()));
+                deleteQuietly(prefix);
+            }
+        }
+        throw new DiscoveryException(name, prefix, "node keeps appearing while we create it");
+    }
+
+    /**
+     * Deletes every other node of this service that one of our sessions owns: one left by an
+     * expired session that the server has not reaped yet (under any name this service has used), or
+     * a duplicate from a create that was retried after its response was lost. With {@code keep}
+     * null, every one of them.
+     */
+    private void removeStale(String keep) throws Exception {
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(parent);
+        } catch (KeeperException.NoNodeException e) {
+            return; // nothing registered here yet
+        }
+        for (String child : children) {
+            String full = parent.equals("/") ? "/" + child : parent + "/" + child;
+            if (full.equals(keep) || !isOurName(full)) {
+                continue;
+            }
+            Stat stat = client.checkExists().forPath(full);
+            if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
+                log.info("nerve '{}' deleting stale registration {} of session 0x{}", name, full,
+                        Long.toHexString(stat.getEphemeralOwner()));
+                deleteQuietly(full);
+            }
+        }
+    }
+
+    private boolean isOurName(String full) {
+        boolean sequential = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL;
+        for (String prefix : ourPrefixes) {
+            if (!sequential) {
+                if (full.equals(prefix)) {
+                    return true;
+                }
+            } else if (full.length() == prefix.length() + 10 && full.startsWith(prefix)
+                    && full.substring(prefix.length()).chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void deregister(String current) throws Exception {
+        Stat stat = client.checkExists().forPath(current);
+        if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
+            deleteQuietly(current);
+        }
+        path = null;
+        fireDeregistered(current);
+    }
+
+    private void fireDeregistered(String p) {
+        metrics.increment(DiscoveryMetrics.DEREGISTERED, name, "");
+        log.info("nerve '{}' deregistered {}", name, p);
+        listeners.fire(l -> l.deregistered(name, p));
+    }
+
+    private void deleteQuietly(String p) throws Exception {
+        try {
+            client.delete().forPath(p);
+        } catch (KeeperException.NoNodeException e) {
+            // already gone
+        }
+    }
+}
