@@ -65,6 +65,32 @@ class HostileZnodeDecodingTest {
         }
     }
 
+    /**
+     * Path encoding: a hostile payload carried in a child name decodes back to exactly its bytes,
+     * and then to a safe instance or a refusal; any other child name either does not decode or
+     * decodes to bytes that are as safe to hand to a decoder as znode data. Nothing throws.
+     */
+    @Property(tries = 2_000)
+    void pathEncoding_hostilePayloadInTheChildName_roundTripsAndDecodesSafely(
+            @ForAll("payloads") HostileZnodes.Payload payload, @ForAll("childNames") String other) {
+        Optional<String> prefix = PathEncoding.childPrefix(payload.data());
+        if (prefix.isPresent()) {
+            String child = prefix.get() + "0000000007";
+            assertThat(PathEncoding.decode(child)).as("%s", payload).hasValueSatisfying(b -> assertThat(b).isEqualTo(payload.data()));
+            Optional<ServiceInstance> decoded = decode(ZnodeDecoder.nerve(), child, payload);
+            if (decoded != null) {
+                decoded.ifPresent(i -> assertSafe(i, payload));
+            }
+        }
+        Optional<byte[]> fromName = PathEncoding.decode(other);
+        fromName.ifPresent(b -> {
+            Optional<ServiceInstance> decoded = decode(ZnodeDecoder.nerve(), other, new HostileZnodes.Payload("name", b));
+            if (decoded != null) {
+                decoded.ifPresent(i -> assertSafe(i, new HostileZnodes.Payload("name", b)));
+            }
+        });
+    }
+
     /** The decoded instance, or null when refused; any exception but a one-line refusal fails. */
     private static Optional<ServiceInstance> decode(ZnodeDecoder decoder, String child, HostileZnodes.Payload payload) {
         try {
