@@ -18,8 +18,7 @@ import net.jqwik.api.statistics.Statistics;
  * escapes. jqwik prints the seed of a failing run; rerun it with {@code @Property(seed = "...")}.
  */
 class HostileZnodeDecodingTest {
-    /** Kinds that are never a valid registration, whatever the generator picked inside them. */
-    private static final Set<String> ALWAYS_REFUSED = Set.of("random-bytes", "invalid-utf8", "deep", "huge", "trailing");
+    private static final Set<String> ALWAYS_REFUSED = HostileZnodes.NEVER_VALID_KINDS;
 
     @Provide
     Arbitrary<HostileZnodes.Payload> payloads() {

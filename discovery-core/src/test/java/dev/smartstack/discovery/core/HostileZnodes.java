@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -30,6 +31,8 @@ import net.jqwik.api.Tuple;
 public final class HostileZnodes {
     /** The largest znode ZooKeeper accepts by default (jute.maxbuffer is 1 MiB, less the header). */
     public static final int MAX_ZNODE_BYTES = 1_000_000;
+    /** Kinds that are never a valid registration, whatever the generator picked inside them. */
+    public static final Set<String> NEVER_VALID_KINDS = Set.of("random-bytes", "invalid-utf8", "deep", "huge", "trailing");
     /** The fields of Nerve's JSON. */
     public static final List<String> FIELDS = List.of("host", "port", "name", "weight", "haproxy_server_options", "labels");
 
