@@ -73,7 +73,7 @@ class HostileRenderingTest {
         return options.filter(HostileRenderingTest::coreAccepts).list().ofMaxSize(6);
     }
 
-    @Property(tries = 600)
+    @Property(tries = 400)
     void render_hostileZnodesAndOptions_onlyOperatorLinesAndServersOfAcceptedBackends(
             @ForAll("znodes") List<Tuple.Tuple2<String, HostileZnodes.Payload>> znodes,
             @ForAll("serverOptions") List<String> options) throws Exception {

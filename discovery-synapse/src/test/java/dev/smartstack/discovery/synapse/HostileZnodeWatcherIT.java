@@ -157,7 +157,7 @@ class HostileZnodeWatcherIT {
         return HostileZnodes.hostilePayloads().list().ofMinSize(1).ofMaxSize(3);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 25)
     void hostileZnodes_amongGoodOnes_goodOnesServedRefusedOnesRefusedOncePerVersion(
             @ForAll("batches") List<Tuple.Tuple2<String, HostileZnodes.Payload>> batch,
             @ForAll("garbage") List<HostileZnodes.Payload> overwrites) throws Exception {
