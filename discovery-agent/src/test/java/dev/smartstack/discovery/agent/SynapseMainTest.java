@@ -308,6 +308,37 @@ class SynapseMainTest {
         assertThat(err).contains("invalid YAML: ");
     }
 
+    /** Issue 12 config fuzz: a valid config followed by a second object was read as the first one. */
+    @Test
+    void checkConfig_contentAfterTheConfig_isRefusedNotIgnored() throws IOException {
+        String valid = withService(DISCOVERY);
+        assertThat(check("synapse.conf.json", valid)).isEqualTo(0);
+        assertThat(errorFor(valid + " {\"services\": {}}")).startsWith("smartstack: synapse.conf.json: line 1, column ")
+                .contains("invalid JSON: ");
+        assertThat(errorFor(valid + "junk")).contains("invalid JSON: ");
+        assertThat(errorFor("synapse.yaml", "file_output: {output_directory: /tmp/synapse}\nservices: {}\n---\nservices: {}\n"))
+                .contains("invalid YAML: ");
+    }
+
+    /** Issue 12 config fuzz: an unknown key holding a CR or LF split the one-line error in two. */
+    @Test
+    void checkConfig_unknownKeyWithNewline_staysOneLineWithTheKeyEscaped() throws IOException {
+        assertThat(errorFor("{" + FILE_OUTPUT + ", \"se\\rvi\\nces\": {}}"))
+                .startsWith("smartstack: synapse.conf.json: se\\rvi\\nces: unknown key; supported keys here are ");
+    }
+
+    /** Issue 12 config fuzz: a file that is not UTF-8 gave "(MalformedInputException: Input length = 1)". */
+    @Test
+    void checkConfig_notUtf8_saysSoWithoutAnExceptionName() throws IOException {
+        Path file = dir.resolve("synapse.conf.json");
+        Files.write(file, new byte[] {'{', (byte) 0xff, '}'});
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        assertThat(Main.run(Map.of(), new PrintWriter(o, true), new PrintWriter(e, true),
+                "synapse", "--config", file.toString(), "--check-config")).isEqualTo(2);
+        assertThat(e.toString()).isEqualTo("smartstack: " + file + ": cannot read the file: it is not UTF-8 text\n");
+    }
+
     @Test
     void serviceConfDir_eachFileIsAService() throws IOException {
         Path conf = Files.createDirectory(dir.resolve("conf.d"));

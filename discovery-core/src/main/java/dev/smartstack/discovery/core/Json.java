@@ -1,5 +1,6 @@
 package dev.smartstack.discovery.core;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,12 @@ import java.util.Map;
 
 /** Strict readers of untrusted JSON fields, shared by the codecs. */
 final class Json {
-    /** Znode data is at most 1 MiB; these limits keep a hostile document cheap to refuse. */
+    /**
+     * Znode data is at most 1 MiB; these limits keep a hostile document cheap to refuse. A document
+     * must be one JSON value and nothing after it: {@code {...}{...}} or {@code {...} junk} is
+     * refused by {@link #readObject}, as Ruby's parser refuses it, instead of the first object
+     * becoming a backend.
+     */
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .build();
 
@@ -29,8 +35,13 @@ final class Json {
             throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName) + " has no data");
         }
         JsonNode node;
-        try {
-            node = MAPPER.readTree(data);
+        try (JsonParser parser = MAPPER.createParser(data)) {
+            node = MAPPER.readTree(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName)
+                        + " must hold one JSON value but has more after it, from offset "
+                        + parser.currentTokenLocation().getByteOffset());
+            }
         } catch (JsonProcessingException e) {
             throw new InvalidInstanceException("data", "znode " + Validation.quote(znodeName)
                     + " is not valid JSON: " + Validation.quote(e.getOriginalMessage()), e);

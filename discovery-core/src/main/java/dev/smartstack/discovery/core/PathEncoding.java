@@ -26,11 +26,12 @@ public final class PathEncoding {
     /**
      * The child-name prefix that Nerve creates for {@code json} (ZooKeeper appends the sequence):
      * {@code base64_<L>_<B64>_}, or empty when {@code B64} would exceed {@link #MAX_ENCODED_LENGTH}
-     * characters and the caller must fall back to {@code <instance_id>_}.
+     * characters, or is empty (a name {@link #decode} would not read back), and the caller must
+     * fall back to {@code <instance_id>_}.
      */
     public static Optional<String> childPrefix(byte[] json) {
         String b64 = Base64.getUrlEncoder().encodeToString(json);
-        if (b64.length() > MAX_ENCODED_LENGTH) {
+        if (b64.isEmpty() || b64.length() > MAX_ENCODED_LENGTH) {
             return Optional.empty();
         }
         return Optional.of(PREFIX + b64.length() + "_" + b64 + "_");

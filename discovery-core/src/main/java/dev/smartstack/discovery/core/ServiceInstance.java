@@ -159,7 +159,9 @@ public final class ServiceInstance {
             sb.append(" labels=").append(labels);
         }
         if (znodeName != null) {
-            sb.append(" znode=").append(znodeName);
+            // A child name is whatever ZooKeeper allows, U+2028 and U+2029 included: quote any
+            // name that is not plain, so that a log line holding an instance stays one line.
+            sb.append(" znode=").append(Validation.isValidName(znodeName) ? znodeName : Validation.quote(znodeName));
         }
         return sb.append('}').toString();
     }

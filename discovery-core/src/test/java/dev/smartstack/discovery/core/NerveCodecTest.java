@@ -226,6 +226,37 @@ class NerveCodecTest {
                 .satisfies(e -> assertThat(((InvalidInstanceException) e).field()).isEqualTo("data"));
     }
 
+    /**
+     * Issue 12: a second object after the first (or any other trailing content) made the first
+     * object a backend, never logged as refused. Ruby's parser refuses such data, and so do we.
+     */
+    @Test
+    void decode_trailingContentAfterTheObject_isRefusedNotReadAsTheFirstObject() {
+        String good = "{\"host\":\"127.0.0.1\",\"port\":26768,\"name\":\"trail\"}";
+        assertRefused(() -> decode(good + "{\"host\":\"127.0.0.2\",\"port\":1}"), "data",
+                "znode \"node1_0000000003\" must hold one JSON value but has more after it, from offset 48");
+        assertRefused(() -> decode(good + " 42"), "data",
+                "znode \"node1_0000000003\" must hold one JSON value but has more after it, from offset 49");
+        for (String junk : new String[] {"junk", "}", "\u0000", "#", "\n{"}) {
+            assertThatThrownBy(() -> decode(good + junk)).as(junk)
+                    .isInstanceOf(InvalidInstanceException.class)
+                    .satisfies(e -> assertThat(((InvalidInstanceException) e).field()).isEqualTo("data"))
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+        // whitespace after the object is not content
+        assertThat(decode(good + " \n\t\r\n").orElseThrow().port()).isEqualTo(26768);
+    }
+
+    @Test
+    void decoders_trailingContent_isRefusedByEveryFormat() {
+        String curator = "{\"id\":\"a\",\"address\":\"127.0.0.1\",\"port\":1}";
+        String serverSet = "{\"serviceEndpoint\":{\"host\":\"127.0.0.1\",\"port\":1},\"status\":\"ALIVE\"}";
+        assertThatThrownBy(() -> ZnodeDecoder.curator().decode(ZNODE, (curator + curator).getBytes(UTF_8)))
+                .isInstanceOf(InvalidInstanceException.class).hasMessageContaining("has more after it");
+        assertThatThrownBy(() -> ZnodeDecoder.serverSet(null).decode(ZNODE, (serverSet + "[]").getBytes(UTF_8)))
+                .isInstanceOf(InvalidInstanceException.class).hasMessageContaining("has more after it");
+    }
+
     @Test
     void decode_notAnObject_isRefused() {
         assertRefused(() -> decode("[{\"host\":\"h\",\"port\":1}]"), "data",

@@ -55,4 +55,10 @@ class PathEncodingTest {
         assertThat(PathEncoding.childPrefix(big)).isEmpty();
         assertThat(PathEncoding.childPrefix(atLimit)).isPresent();
     }
+
+    /** Issue 12 hostile-input suite: empty data gave "base64_0__", which decode does not read back. */
+    @Test
+    void childPrefix_emptyData_fallsBackInsteadOfANameThatDoesNotDecode() {
+        assertThat(PathEncoding.childPrefix(new byte[0])).isEmpty();
+    }
 }

@@ -196,6 +196,18 @@ class ServiceInstanceTest {
         assertThat(full().withZnodeName(null).sequence()).isEqualTo(-1);
     }
 
+    /**
+     * Issue 12 hostile-input suite: ZooKeeper allows U+2028/U+2029 (and spaces, quotes...) in a
+     * child name, and toString printed the name raw into log lines.
+     */
+    @Test
+    void toString_znodeNameWithLineSeparator_isQuotedAndEscaped() {
+        ServiceInstance i = ServiceInstance.builder().name("n").host("127.0.0.1").port(1)
+                .znodeName("evil\u2028forged line_0000000001").build();
+        assertThat(i.toString()).isEqualTo("ServiceInstance{n 127.0.0.1:1 znode=\"evil\\u2028forged line_0000000001\"}");
+        assertThat(Validation.hasControlCharacter(i.toString())).isFalse();
+    }
+
     @Test
     void toString_hostileLookingOptions_staysOnOneLine() {
         assertThat(full().toString()).isEqualTo("ServiceInstance{node1 127.0.0.1:8080 weight=10 options=\"check inter 2s\""

@@ -2,6 +2,7 @@ package dev.smartstack.discovery.agent.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
 public final class ConfigNode {
     private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final ObjectMapper YAML = YAMLMapper.builder().build();
+    // One document per file: content after it (a second object, junk) is an error, not ignored.
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final ObjectMapper YAML = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final String file;
     private final String path;
@@ -51,6 +53,8 @@ public final class ConfigNode {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(shownAs, "", "cannot read the file: it is not UTF-8 text");
         } catch (IOException e) {
             throw new ConfigException(shownAs, "", "cannot read the file (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
