@@ -1,6 +1,7 @@
 package dev.smartstack.discovery.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.serviceregistry.Registration;
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 
@@ -106,6 +109,43 @@ class SmartStackStarterIT {
         closing.get();
         apps.remove(backend);
         await().atMost(WAIT).until(() -> discovery.getInstances("backend").isEmpty());
+    }
+
+    /**
+     * Spring Cloud Zookeeper to SmartStack: the znodes Spring Cloud Zookeeper writes (Curator
+     * x-discovery JSON with its ZookeeperInstance payload, under /services/<name>) are read with the
+     * curator decoder, and an instance it marks OUT_OF_SERVICE through its ServiceRegistry is not
+     * routed to. (The other way does not work: Spring Cloud Zookeeper reads only Curator's JSON,
+     * and SmartStack registers in Nerve's format.)
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void springCloudZookeeperApplication_isCalledThroughLoadBalanced_untilItIsOutOfService() {
+        ConfigurableApplicationContext zkApp = app(Apps.Backend.class, "zk-app",
+                "smartstack.enabled=false",
+                "spring.cloud.zookeeper.enabled=true",
+                "spring.cloud.zookeeper.connect-string=" + zk.getConnectString(),
+                "spring.cloud.zookeeper.discovery.instance-host=127.0.0.1");
+        ConfigurableApplicationContext frontend = app(Apps.Frontend.class, "frontend",
+                "smartstack.registration.enabled=false",
+                "smartstack.discovery.services.zk-app.path=/services/zk-app",
+                "smartstack.discovery.services.zk-app.decode=curator");
+        DiscoveryClient discovery = frontend.getBean(DiscoveryClient.class);
+        await().atMost(WAIT).until(() -> discovery.getInstances("zk-app").size() == 1);
+        assertThat(discovery.getInstances("zk-app").get(0).getPort()).isEqualTo(Apps.port(zkApp));
+        RestClient lb = frontend.getBean(RestClient.Builder.class).build();
+        assertThat(lb.get().uri("http://zk-app/hello").retrieve().body(String.class)).isEqualTo("hello from zk-app");
+
+        ServiceRegistry registry = zkApp.getBean(ServiceRegistry.class);
+        Registration registration = zkApp.getBean(Registration.class);
+        registry.setStatus(registration, "OUT_OF_SERVICE");
+        await().atMost(WAIT).until(() -> discovery.getInstances("zk-app").isEmpty());
+        assertThatThrownBy(() -> lb.get().uri("http://zk-app/hello").retrieve().body(String.class))
+                .hasMessageContaining("zk-app");
+
+        registry.setStatus(registration, "UP");
+        await().atMost(WAIT).until(() -> discovery.getInstances("zk-app").size() == 1);
+        assertThat(lb.get().uri("http://zk-app/hello").retrieve().body(String.class)).isEqualTo("hello from zk-app");
     }
 
     private ConfigurableApplicationContext app(Class<?> app, String name, String... properties) {
