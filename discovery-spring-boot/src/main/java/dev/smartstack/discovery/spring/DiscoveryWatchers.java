@@ -6,6 +6,8 @@ import dev.smartstack.discovery.core.Validation;
 import dev.smartstack.discovery.core.ZnodeDecoder;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
 import dev.smartstack.discovery.synapse.WatchedService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,20 +32,23 @@ final class DiscoveryWatchers implements AutoCloseable {
     private final ZooKeeperConnection connection;
     private final SmartStackProperties.Discovery properties;
     private final DiscoveryMetrics metrics;
-    private final Consumer<String> onNewService;
+    private final MeterRegistry meters;
     private final ConcurrentMap<String, SynapseWatcher> watchers = new ConcurrentHashMap<>();
     private final Set<String> refusedNames = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    /** The gauge of backends per discovered service, tagged {@code service}. */
+    static final String INSTANCES_GAUGE = "smartstack.discovery.instances";
+
     /**
-     * @param onNewService called once per service when its watcher is created (for metrics)
+     * @param meters where the {@value #INSTANCES_GAUGE} gauge goes, or null
      */
     DiscoveryWatchers(ZooKeeperConnection connection, SmartStackProperties.Discovery properties, DiscoveryMetrics metrics,
-            Consumer<String> onNewService) {
+            MeterRegistry meters) {
         this.connection = connection;
         this.properties = properties;
         this.metrics = metrics;
-        this.onNewService = onNewService;
+        this.meters = meters;
         for (String service : properties.getServices().keySet()) {
             watched(service);
         }
@@ -114,7 +118,12 @@ final class DiscoveryWatchers implements AutoCloseable {
                 .build()
                 .start();
         log.info("smartstack discovers '{}' at {} ({})", service, path, decode);
-        onNewService.accept(service);
+        if (meters != null) {
+            Gauge.builder(INSTANCES_GAUGE, w, watcher -> watcher.snapshot(service).backends().size())
+                    .tag("service", service)
+                    .description("backends of a service discovered through SmartStack")
+                    .register(meters);
+        }
         return w;
     }
 

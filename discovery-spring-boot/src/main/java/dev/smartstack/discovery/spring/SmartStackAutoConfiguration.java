@@ -3,7 +3,6 @@ package dev.smartstack.discovery.spring;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.nerve.HealthCheck;
 import dev.smartstack.discovery.nerve.HealthResult;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -45,9 +44,6 @@ import org.springframework.core.env.Environment;
 public class SmartStackAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(SmartStackAutoConfiguration.class);
 
-    /** Backends per discovered service, tagged {@code service}. */
-    public static final String INSTANCES_GAUGE = "smartstack.discovery.instances";
-
     @Bean(destroyMethod = "close")
     ZooKeeperConnection smartStackZooKeeperConnection(SmartStackProperties properties) {
         return ZooKeeperConnection.start(properties.getZookeeper());
@@ -63,17 +59,8 @@ public class SmartStackAutoConfiguration {
     @ConditionalOnProperty(prefix = "smartstack.discovery", name = "enabled", matchIfMissing = true)
     DiscoveryWatchers smartStackDiscoveryWatchers(ZooKeeperConnection connection, SmartStackProperties properties,
             DiscoveryMetrics smartStackDiscoveryMetrics, ObjectProvider<MeterRegistry> registry) {
-        MeterRegistry meters = registry.getIfUnique();
-        DiscoveryWatchers[] self = new DiscoveryWatchers[1];
-        self[0] = new DiscoveryWatchers(connection, properties.getDiscovery(), smartStackDiscoveryMetrics, service -> {
-            if (meters != null) {
-                Gauge.builder(INSTANCES_GAUGE, () -> self[0] == null ? 0 : self[0].instances(service).size())
-                        .tag("service", service)
-                        .description("backends of a service discovered through SmartStack")
-                        .register(meters);
-            }
-        });
-        return self[0];
+        return new DiscoveryWatchers(connection, properties.getDiscovery(), smartStackDiscoveryMetrics,
+                registry.getIfUnique());
     }
 
     @Bean

@@ -76,10 +76,12 @@ class SmartStackStarterIT {
                 "smartstack.registration.enabled=false");
         RestClient lb = frontend.getBean(RestClient.Builder.class).build();
         assertThat(lb.get().uri("http://backend/hello").retrieve().body(String.class)).isEqualTo("hello from backend");
+        assertThat(frontend.getBean(SmartStackReactiveDiscoveryClient.class).getInstances("backend").collectList()
+                .block(WAIT)).extracting(i -> i.getPort()).containsExactly(backendPort);
 
         // Metrics in each application's own registry.
         MeterRegistry frontendMeters = frontend.getBean(MeterRegistry.class);
-        assertThat(frontendMeters.get(SmartStackAutoConfiguration.INSTANCES_GAUGE).tag("service", "backend").gauge().value())
+        assertThat(frontendMeters.get(DiscoveryWatchers.INSTANCES_GAUGE).tag("service", "backend").gauge().value())
                 .isEqualTo(1.0);
         assertThat(backend.getBean(MeterRegistry.class).get("smartstack.nerve.registered").tag("service", "backend")
                 .counter().count()).isGreaterThanOrEqualTo(1.0);
