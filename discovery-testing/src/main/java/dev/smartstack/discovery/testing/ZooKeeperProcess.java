@@ -1,5 +1,6 @@
 package dev.smartstack.discovery.testing;
 
+import dev.smartstack.discovery.core.Validation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ public final class ZooKeeperProcess implements ZooKeeperFixture {
         extraConfig.forEach((k, v) -> {
             if (k == null || k.isBlank() || v == null || k.matches("(?s).*[\\r\\n=].*") || v.matches("(?s).*[\\r\\n].*")) {
                 throw new IllegalArgumentException("zoo.cfg entries must be one key=value line each but got "
-                        + k + "=" + v);
+                        + Validation.quote(k) + "=" + Validation.quote(v));
             }
         });
         return new ZooKeeperProcess(Duration.ofSeconds(1), ChildNode.DEFAULT_JVM_OPTIONS, new LinkedHashMap<>(extraConfig));
