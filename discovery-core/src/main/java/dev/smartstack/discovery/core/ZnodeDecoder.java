@@ -28,7 +28,11 @@ public interface ZnodeDecoder {
         return NerveCodec::decode;
     }
 
-    /** Curator x-discovery's JSON: {@code {"name", "id", "address", "port", "sslPort", "enabled"}}. */
+    /**
+     * Curator x-discovery's JSON: {@code {"name", "id", "address", "port", "sslPort", "enabled"}},
+     * as Spring Cloud Zookeeper writes it too; an instance whose
+     * {@code payload.metadata.instance_status} is {@code OUT_OF_SERVICE} is not serving.
+     */
     static ZnodeDecoder curator() {
         return CuratorCodec::decode;
     }

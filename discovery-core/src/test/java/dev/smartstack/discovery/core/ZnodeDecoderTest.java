@@ -47,6 +47,32 @@ class ZnodeDecoderTest {
         assertThat(ZnodeDecoder.curator().decode(UUID, bytes(curatorJson(",\"enabled\":false")))).isEmpty();
     }
 
+    /** What Spring Cloud Zookeeper writes: its ZookeeperInstance as the payload. */
+    private static String springCloudJson(String status) {
+        return curatorJson("").replace("\"payload\":null", "\"payload\":{\"@class\":"
+                + "\"org.springframework.cloud.zookeeper.discovery.ZookeeperInstance\",\"id\":\"app-1\","
+                + "\"name\":\"web\",\"metadata\":{\"instance_status\":\"" + status + "\"}}");
+    }
+
+    @Test
+    void curator_springCloudInstanceStatusUp_isRead() {
+        assertThat(ZnodeDecoder.curator().decode(UUID, bytes(springCloudJson("UP")))).isPresent();
+    }
+
+    @Test
+    void curator_springCloudOutOfService_isEmpty() {
+        assertThat(ZnodeDecoder.curator().decode(UUID, bytes(springCloudJson("OUT_OF_SERVICE")))).isEmpty();
+        assertThat(ZnodeDecoder.curator().decode(UUID, bytes(springCloudJson("out_of_service")))).isEmpty();
+    }
+
+    @Test
+    void curator_payloadOfAnotherShape_isIgnored() {
+        assertThat(ZnodeDecoder.curator().decode(UUID,
+                bytes(curatorJson("").replace("\"payload\":null", "\"payload\":\"opaque\"")))).isPresent();
+        assertThat(ZnodeDecoder.curator().decode(UUID,
+                bytes(curatorJson("").replace("\"payload\":null", "\"payload\":{\"metadata\":[1]}")))).isPresent();
+    }
+
     @Test
     void curator_enabledNotBoolean_isRefused() {
         assertRefused(() -> ZnodeDecoder.curator().decode(UUID, bytes(curatorJson(",\"enabled\":\"false\""))),

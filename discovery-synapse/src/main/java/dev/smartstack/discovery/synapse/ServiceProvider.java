@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +34,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. Reads are lock-free: the backends are an immutable list replaced whole on each
- * snapshot. {@link #noteError(ServiceInstance)} takes an instance out for
- * {@link Builder#errorTimeout(Duration)} (default 10 s); when every instance is out, all of them
- * are used again rather than none (fail open). When the service has no instance at all,
- * {@link #next()} and {@link #acquire()} throw {@link NoInstanceAvailableException}.
+ * snapshot. The choice is made among the instances that pass the {@link Builder#filter filter},
+ * without those that are down, by a {@link BalancingStrategy}. An instance is down for
+ * {@link Builder#errorTimeout(Duration)} (default 10 s) once {@link #noteError(ServiceInstance)}
+ * has been called {@link Builder#errorThreshold(int)} times (default 1) within
+ * {@link Builder#errorWindow(Duration)} (default 10 s), as Curator's {@code DownInstancePolicy}
+ * does; when every instance is down, all of them are used again rather than none (fail open).
+ * When no instance passes the filter, {@link #next()} and {@link #acquire()} throw
+ * {@link NoInstanceAvailableException}.
+ *
+ * <p>An instance that leaves and comes back (same key) while leases on it are still open keeps
+ * its outstanding count: the count is forgotten only once it is zero.
  */
 public final class ServiceProvider implements SnapshotOutput {
     private static final Logger log = LoggerFactory.getLogger(ServiceProvider.class);
@@ -45,7 +52,10 @@ public final class ServiceProvider implements SnapshotOutput {
     /** The default {@link Builder#errorTimeout(Duration)}. */
     public static final Duration DEFAULT_ERROR_TIMEOUT = Duration.ofSeconds(10);
 
-    /** How {@link #next()} picks an instance. */
+    /** The default {@link Builder#errorWindow(Duration)}. */
+    public static final Duration DEFAULT_ERROR_WINDOW = Duration.ofSeconds(10);
+
+    /** The named {@link BalancingStrategy}s. */
     public enum Strategy {
         /** Each instance in turn. */
         ROUND_ROBIN,
@@ -54,23 +64,39 @@ public final class ServiceProvider implements SnapshotOutput {
         /** Two at random, and the one with fewer outstanding {@link Lease}s. O(1) per pick. */
         POWER_OF_TWO_CHOICES,
         /** The instance with the fewest outstanding {@link Lease}s (ties: in turn). O(N) per pick. */
-        LEAST_OUTSTANDING
+        LEAST_OUTSTANDING,
+        /** At random in proportion to Nerve's {@code weight}. */
+        WEIGHTED,
+        /** The same instance while it is available; a new one, round robin, when it is not. */
+        STICKY;
+
+        /** A new strategy of this kind (round robin and sticky keep state per provider). */
+        public BalancingStrategy create() {
+            return switch (this) {
+                case ROUND_ROBIN -> BalancingStrategy.roundRobin();
+                case RANDOM -> BalancingStrategy.random();
+                case POWER_OF_TWO_CHOICES -> BalancingStrategy.powerOfTwoChoices();
+                case LEAST_OUTSTANDING -> BalancingStrategy.leastOutstanding();
+                case WEIGHTED -> BalancingStrategy.weighted();
+                case STICKY -> BalancingStrategy.sticky(BalancingStrategy.roundRobin());
+            };
+        }
     }
 
     private final String service;
-    private final Strategy strategy;
-    private final Duration errorTimeout;
+    private final BalancingStrategy strategy;
+    private final Predicate<ServiceInstance> filter;
+    private final DownInstances down;
     private final Clock clock;
     private volatile List<ServiceInstance> instances = List.of();
-    private final Map<String, Instant> excludedUntil = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
-    private final AtomicInteger turn = new AtomicInteger();
 
     private ServiceProvider(Builder b) {
         this.service = b.service;
         this.strategy = b.strategy;
-        this.errorTimeout = b.errorTimeout;
+        this.filter = b.filter;
         this.clock = b.clock;
+        this.down = new DownInstances(b.errorTimeout, b.errorThreshold, b.errorWindow, b.clock);
     }
 
     public static Builder builder() {
@@ -82,7 +108,7 @@ public final class ServiceProvider implements SnapshotOutput {
         return service;
     }
 
-    public Strategy strategy() {
+    public BalancingStrategy strategy() {
         return strategy;
     }
 
@@ -105,30 +131,40 @@ public final class ServiceProvider implements SnapshotOutput {
             for (ServiceInstance i : snapshot.backends()) {
                 keys.add(i.key());
             }
-            excludedUntil.keySet().retainAll(keys);
-            outstanding.keySet().retainAll(keys);
+            down.retainAll(keys);
+            // A count with open leases is kept: if the instance comes back before they close, it
+            // still counts them (a count dropped here would start again at 0, then go negative).
+            outstanding.entrySet().removeIf(e -> !keys.contains(e.getKey()) && e.getValue().get() == 0);
         }
     }
 
-    /** Every current instance, including those taken out by {@link #noteError}. */
+    /** Every current instance, including those filtered out or down. */
     public List<ServiceInstance> instances() {
         return instances;
     }
 
-    /** The instances {@link #next()} chooses from now: without those taken out, unless all are. */
+    /**
+     * The instances {@link #next()} chooses from now: those that pass the filter, without those
+     * that are down, unless all of those are down.
+     */
     public List<ServiceInstance> available() {
         List<ServiceInstance> all = instances;
-        if (excludedUntil.isEmpty()) {
+        if (filter != null) {
+            List<ServiceInstance> passed = new ArrayList<>(all.size());
+            for (ServiceInstance i : all) {
+                if (filter.test(i)) {
+                    passed.add(i);
+                }
+            }
+            all = passed;
+        }
+        if (!down.anyDown()) {
             return all;
         }
         Instant now = clock.instant();
         List<ServiceInstance> ok = new ArrayList<>(all.size());
         for (ServiceInstance i : all) {
-            Instant until = excludedUntil.get(i.key());
-            if (until == null) {
-                ok.add(i);
-            } else if (!now.isBefore(until)) {
-                excludedUntil.remove(i.key(), until);
+            if (!down.isDown(i.key(), now)) {
                 ok.add(i);
             }
         }
@@ -145,41 +181,7 @@ public final class ServiceProvider implements SnapshotOutput {
         if (list.isEmpty()) {
             throw new NoInstanceAvailableException(service);
         }
-        int n = list.size();
-        if (n == 1) {
-            return list.get(0);
-        }
-        return switch (strategy) {
-            case ROUND_ROBIN -> list.get(Math.floorMod(turn.getAndIncrement(), n));
-            case RANDOM -> list.get(ThreadLocalRandom.current().nextInt(n));
-            case POWER_OF_TWO_CHOICES -> {
-                ThreadLocalRandom r = ThreadLocalRandom.current();
-                int a = r.nextInt(n);
-                int b = r.nextInt(n - 1);
-                if (b >= a) {
-                    b++;
-                }
-                ServiceInstance x = list.get(a);
-                ServiceInstance y = list.get(b);
-                yield outstanding(x) <= outstanding(y) ? x : y;
-            }
-            case LEAST_OUTSTANDING -> {
-                // Ties go round: starting at the same instance every time would send every request
-                // of a caller that waits for each answer (all counts 0) to that one instance.
-                int start = Math.floorMod(turn.getAndIncrement(), n);
-                ServiceInstance best = list.get(start);
-                int bestCount = outstanding(best);
-                for (int k = 1; k < n && bestCount > 0; k++) {
-                    ServiceInstance candidate = list.get((start + k) % n);
-                    int c = outstanding(candidate);
-                    if (c < bestCount) {
-                        best = candidate;
-                        bestCount = c;
-                    }
-                }
-                yield best;
-            }
-        };
+        return strategy.pick(list, this::outstanding);
     }
 
     /**
@@ -200,11 +202,15 @@ public final class ServiceProvider implements SnapshotOutput {
         return c == null ? 0 : c.get();
     }
 
-    /** Takes {@code instance} out of {@link #next()}'s choice for the error timeout. */
+    /**
+     * Counts an error of {@code instance}; the threshold-th within the window takes it out of
+     * {@link #next()}'s choice for the error timeout.
+     */
     public void noteError(ServiceInstance instance) {
         Objects.requireNonNull(instance, "instance == null");
-        excludedUntil.put(instance.key(), clock.instant().plus(errorTimeout));
-        log.debug("service provider '{}' takes {} out for {}", service, instance.address(), errorTimeout);
+        if (down.noteError(instance.key())) {
+            log.debug("service provider '{}' takes {} out for {}", service, instance.address(), down.timeout());
+        }
     }
 
     @Override
@@ -238,8 +244,11 @@ public final class ServiceProvider implements SnapshotOutput {
     /** Builds a {@link ServiceProvider}; {@code service} is required. */
     public static final class Builder {
         private String service;
-        private Strategy strategy = Strategy.ROUND_ROBIN;
+        private BalancingStrategy strategy = BalancingStrategy.roundRobin();
+        private Predicate<ServiceInstance> filter;
         private Duration errorTimeout = DEFAULT_ERROR_TIMEOUT;
+        private int errorThreshold = 1;
+        private Duration errorWindow = DEFAULT_ERROR_WINDOW;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -253,7 +262,41 @@ public final class ServiceProvider implements SnapshotOutput {
 
         /** Default {@link Strategy#ROUND_ROBIN}. */
         public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy == null").create();
+            return this;
+        }
+
+        /** Any strategy, such as {@code BalancingStrategy.sticky(BalancingStrategy.weighted())}. */
+        public Builder strategy(BalancingStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy == null");
+            return this;
+        }
+
+        /**
+         * Only instances that pass are ever chosen (Curator's {@code InstanceFilter}); called on
+         * every pick, so it must be quick. Default: all pass.
+         */
+        public Builder filter(Predicate<ServiceInstance> filter) {
+            this.filter = Objects.requireNonNull(filter, "filter == null");
+            return this;
+        }
+
+        /** How many {@link #noteError} calls within the window take an instance out; default 1. */
+        public Builder errorThreshold(int threshold) {
+            if (threshold < 1) {
+                throw new IllegalArgumentException("errorThreshold must be at least 1 but was " + threshold);
+            }
+            this.errorThreshold = threshold;
+            return this;
+        }
+
+        /** The window in which errors count towards the threshold; default 10 s. */
+        public Builder errorWindow(Duration window) {
+            Objects.requireNonNull(window, "errorWindow == null");
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("errorWindow must be positive but was " + window);
+            }
+            this.errorWindow = window;
             return this;
         }
 

@@ -8,12 +8,12 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /** Free TCP ports on 127.0.0.1. */
-final class Ports {
+public final class Ports {
     private Ports() {
     }
 
     /** A port that was free on 127.0.0.1 a moment ago. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,8 +1,11 @@
 package dev.smartstack.discovery.testing;
 
+import dev.smartstack.discovery.core.Validation;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,15 +35,35 @@ public final class ZooKeeperProcess implements ZooKeeperFixture {
     private final Path dir;
     private final ChildNode node;
 
-    private ZooKeeperProcess(Duration tickTime, List<String> jvmOptions) {
+    private ZooKeeperProcess(Duration tickTime, List<String> jvmOptions, Map<String, String> extraConfig) {
         int port = Ports.freePort();
         this.dir = ChildNode.tempDir("smartstack-zk-");
-        this.node = new ChildNode(dir, port, ChildNode.commonConfig(port, tickTime), jvmOptions);
+        StringBuilder config = new StringBuilder(ChildNode.commonConfig(port, tickTime));
+        extraConfig.forEach((k, v) -> config.append(k).append('=').append(v).append('\n'));
+        this.node = new ChildNode(dir, port, config.toString(), jvmOptions);
     }
 
     /** An unstarted server with a 1 s tick and a small heap. */
     public static ZooKeeperProcess create() {
-        return new ZooKeeperProcess(Duration.ofSeconds(1), ChildNode.DEFAULT_JVM_OPTIONS);
+        return new ZooKeeperProcess(Duration.ofSeconds(1), ChildNode.DEFAULT_JVM_OPTIONS, Map.of());
+    }
+
+    /**
+     * An unstarted server with a 1 s tick and these lines added to its {@code zoo.cfg}, such as
+     * {@code secureClientPort}, {@code serverCnxnFactory} and the {@code ssl.*} settings of a TLS
+     * server. The plain client port stays open, on 127.0.0.1, for the readiness probe.
+     *
+     * @throws IllegalArgumentException when a key or value holds a line break or a key is blank
+     */
+    public static ZooKeeperProcess withConfig(Map<String, String> extraConfig) {
+        Objects.requireNonNull(extraConfig, "extraConfig == null");
+        extraConfig.forEach((k, v) -> {
+            if (k == null || k.isBlank() || v == null || k.matches("(?s).*[\\r\\n=].*") || v.matches("(?s).*[\\r\\n].*")) {
+                throw new IllegalArgumentException("zoo.cfg entries must be one key=value line each but got "
+                        + Validation.quote(k) + "=" + Validation.quote(v));
+            }
+        });
+        return new ZooKeeperProcess(Duration.ofSeconds(1), ChildNode.DEFAULT_JVM_OPTIONS, new LinkedHashMap<>(extraConfig));
     }
 
     /**
@@ -54,7 +77,7 @@ public final class ZooKeeperProcess implements ZooKeeperFixture {
         if (tickTime.toMillis() < 100 || tickTime.toMillis() > 10_000) {
             throw new IllegalArgumentException("tickTime must be in [PT0.1S, PT10S] but was " + tickTime);
         }
-        return new ZooKeeperProcess(tickTime, jvmOptions);
+        return new ZooKeeperProcess(tickTime, jvmOptions, Map.of());
     }
 
     /** Launches the child JVM and waits until it serves. */
