@@ -80,6 +80,7 @@ public final class NerveAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not the reporter's checks
      */
     public static NerveAgent plan(NerveConfig config, String shownAs) {
+        warnAcceptedWithoutEffect(config);
         Map<String, Planned> planned = new LinkedHashMap<>();
         Map<String, List<NerveService>> byHosts = new LinkedHashMap<>();
         for (NerveConfig.Service s : config.services().values()) {
@@ -108,6 +109,21 @@ public final class NerveAgent implements AutoCloseable {
         return new NerveAgent(config, Collections.unmodifiableMap(planned));
     }
 
+    private static void warnAcceptedWithoutEffect(NerveConfig config) {
+        config.statsd().ifPresent(s -> log.warn("nerve: statsd ({}:{}) is accepted but sends nothing yet (metrics go "
+                + "through Micrometer; see docs/configuration.md)", s.host(), s.port()));
+        config.prometheus().ifPresent(p -> log.warn("nerve: prometheus is accepted but exposes nothing yet (see "
+                + "docs/configuration.md)"));
+        for (NerveConfig.Service s : config.services().values()) {
+            s.loadTestConcurrency().ifPresent(n -> log.warn("nerve '{}': load_test_concurrency {} is accepted but has no "
+                    + "effect here: the service registers once", s.name(), n));
+            if (s.ttlSeconds().isPresent() && s.nodeType().startsWith("ephemeral")) {
+                log.warn("nerve '{}': ttl_seconds has no effect with node_type {} (as in Ruby, it renews persistent nodes only)",
+                        s.name(), s.nodeType());
+            }
+        }
+    }
+
     private static ZooKeeperSettings settings(NerveConfig config, String hosts) {
         return ZooKeeperSettings.builder().connectString(hosts).sessionTimeout(config.zkSessionTimeout()).build();
     }
@@ -125,9 +141,14 @@ public final class NerveAgent implements AutoCloseable {
         for (NerveConfig.Check c : s.checks()) {
             HealthCheck check = switch (c.type()) {
                 case "http" -> HealthChecks.http().host(c.host()).port(c.port()).uri(c.uri().orElseThrow())
-                        .timeout(c.timeout()).headers(c.headers()).expect(c.expect().orElse(null)).ssl(c.ssl()).build();
+                        .timeout(c.timeout()).openTimeout(c.openTimeout()).readTimeout(c.readTimeout())
+                        .headers(c.headers()).expect(c.expect().orElse(null)).ssl(c.ssl()).build();
                 case "tcp" -> HealthChecks.tcp(c.host(), c.port(), c.timeout());
-                default -> new CommandCheck(c.name(), c.command(), c.timeout());
+                case "redis" -> HealthChecks.redis(c.host(), c.port(), c.timeout());
+                case "noop" -> HealthChecks.noop();
+                case "command" -> new CommandCheck(c.name(), c.command(), c.timeout());
+                // Refused before a daemon runs (NerveConfig.notSupportedYet); --check-config gets this far.
+                default -> () -> dev.smartstack.discovery.nerve.HealthResult.unhealthy(c.type() + " checks do not run yet");
             };
             b.check(new NamedCheck(c.name(), check), c.rise(), c.fall());
         }

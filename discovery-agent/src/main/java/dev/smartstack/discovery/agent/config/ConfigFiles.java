@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** File handling shared by the Nerve and Synapse config readers. */
+/** File handling and value conversions shared by the Nerve and Synapse config readers. */
 final class ConfigFiles {
     private ConfigFiles() {
     }
@@ -23,15 +24,20 @@ final class ConfigFiles {
     }
 
     /** The {@code *.json}, {@code *.yaml} and {@code *.yml} files of {@code service_conf_dir}, sorted. */
-    static List<Path> serviceConfFiles(ConfigNode top, Path dir) {
+    static List<Path> serviceConfFiles(String shownAs, Path dir) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{json,yaml,yml}")) {
             stream.forEach(files::add);
         } catch (IOException e) {
-            throw top.error("service_conf_dir", "cannot read the directory " + Validation.quote(dir.toString())
-                    + " (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException(shownAs, "service_conf_dir", "cannot read the directory "
+                    + Validation.quote(dir.toString()) + " (" + e.getClass().getSimpleName() + ")");
         }
         files.sort(null);
         return files;
+    }
+
+    /** A number of seconds (already checked by its {@link Rules.Seconds}) as a duration, or the default. */
+    static Duration seconds(Double seconds, Duration defaultValue) {
+        return seconds == null ? defaultValue : Duration.ofNanos(Math.round(seconds * 1e9));
     }
 }
