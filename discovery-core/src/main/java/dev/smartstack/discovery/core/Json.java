@@ -103,7 +103,13 @@ final class Json {
         return value;
     }
 
-    static Map<String, String> optionalStringMap(JsonNode object, String field) {
+    /**
+     * A flat object whose values are JSON scalars, as Ruby reads Nerve's {@code labels}: a number
+     * or a boolean becomes its JSON text ({@code 3}, {@code true}), so that it compares as a string;
+     * a null value is left out, which is how Ruby's lookup sees it too. An object or a list as a
+     * value is refused.
+     */
+    static Map<String, String> optionalScalarMap(JsonNode object, String field) {
         JsonNode n = object.get(field);
         if (n == null || n.isNull()) {
             return Map.of();
@@ -113,11 +119,15 @@ final class Json {
         }
         Map<String, String> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : n.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new InvalidInstanceException(field + "." + e.getKey(), field + " '" + e.getKey()
-                        + "' must be a string but was " + e.getValue().getNodeType());
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                continue;
             }
-            map.put(e.getKey(), e.getValue().textValue());
+            if (!v.isValueNode() || v.isBinary() || v.isPojo()) {
+                throw new InvalidInstanceException(field + "." + e.getKey(), field + " '" + e.getKey()
+                        + "' must be a string, a number or a boolean but was " + v.getNodeType());
+            }
+            map.put(e.getKey(), v.asText());
         }
         return map;
     }
