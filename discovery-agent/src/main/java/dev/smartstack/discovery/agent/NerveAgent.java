@@ -146,9 +146,8 @@ public final class NerveAgent implements AutoCloseable {
                 case "tcp" -> HealthChecks.tcp(c.host(), c.port(), c.timeout());
                 case "redis" -> HealthChecks.redis(c.host(), c.port(), c.timeout());
                 case "noop" -> HealthChecks.noop();
-                case "command" -> new CommandCheck(c.name(), c.command(), c.timeout());
-                // Refused before a daemon runs (NerveConfig.notSupportedYet); --check-config gets this far.
-                default -> () -> dev.smartstack.discovery.nerve.HealthResult.unhealthy(c.type() + " checks do not run yet");
+                case "rabbitmq" -> HealthChecks.rabbitmq(c.host(), c.port(), c.username(), c.password(), c.timeout());
+                default -> new CommandCheck(c.name(), c.command(), c.timeout());
             };
             b.check(new NamedCheck(c.name(), check), c.rise(), c.fall());
         }

@@ -112,7 +112,7 @@ class RubyFlagsTest {
     }
 
     @Test
-    void nerve_persistentNodesAndRabbitmq_checkPasses_runExits2() throws IOException {
+    void nerve_persistentNodes_checkPasses_runExits2() throws IOException {
         Path file = dir.resolve("nerve.json");
         Files.writeString(file, "{\"instance_id\": \"i\", \"services\": {\"q\": {\"host\": \"127.0.0.1\", \"port\": 5672,"
                 + " \"zk_hosts\": [\"127.0.0.1:2181\"], \"zk_path\": \"/nerve/q\", \"node_type\": \"persistent_sequential\","

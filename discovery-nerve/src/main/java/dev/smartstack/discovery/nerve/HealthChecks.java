@@ -56,6 +56,20 @@ public final class HealthChecks {
         return new RedisCheck(host, port, timeout);
     }
 
+    /**
+     * Ruby Nerve's {@code rabbitmq} check: passes when a message published to the queue
+     * {@code nerve} on {@code host:port} (logged in as {@code username}) can be read back. Needs
+     * {@code com.rabbitmq:amqp-client} on the class path (an optional dependency of this module).
+     */
+    public static HealthCheck rabbitmq(String host, int port, String username, String password, Duration timeout) {
+        Validation.requireValidHost(host);
+        Validation.requireValidPort(port);
+        Objects.requireNonNull(username, "username == null");
+        Objects.requireNonNull(password, "password == null");
+        requirePositive(timeout);
+        return new RabbitMqCheck(host, port, username, password, timeout);
+    }
+
     /** Ruby Nerve's {@code noop} check: always passes. */
     public static HealthCheck noop() {
         return new HealthCheck() {

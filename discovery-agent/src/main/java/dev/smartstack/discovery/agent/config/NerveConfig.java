@@ -173,13 +173,6 @@ public record NerveConfig(
                         + "\" is not supported yet: the reporter registers ephemeral nodes only (use \"ephemeral_sequential\""
                         + " or \"ephemeral\")"));
             }
-            for (int i = 0; i < s.checks().size(); i++) {
-                if (s.checks().get(i).type().equals("rabbitmq")) {
-                    list.add(new ConfigException(shownAs, "services." + s.name() + ".checks[" + i + "].type", "\"rabbitmq\" "
-                            + "is not supported yet when running (--check-config accepts it): use a \"tcp\" check or a "
-                            + "\"command\" check that runs your own AMQP probe"));
-                }
-            }
         });
         return list;
     }
