@@ -122,4 +122,18 @@ class RubyFlagsTest {
         assertThat(err).startsWith("smartstack: " + file + ": services.q.node_type: \"persistent_sequential\" is not supported yet");
         assertThat(err.lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void serviceConfDir_relativeToWorkingDirectory_whenNotBesideTheFile_asRubyReadsIt() throws IOException {
+        // The tests run in discovery-agent/; Ruby's own example names its conf dir relative to the working directory.
+        Path file = dir.resolve("nerve.json");
+        Files.writeString(file, "{\"instance_id\": \"i\", \"service_conf_dir\": \"src/test/resources/ruby-configs/nerve_services\"}");
+        assertThat(run(Map.of(), "nerve", "-c", file.toString(), "-k")).isEqualTo(0);
+        assertThat(out).endsWith(": OK: instance_id i, 2 service(s): billing, ledger\n");
+        // Beside the file wins when both exist.
+        Path beside = Files.createDirectories(dir.resolve("src/test/resources/ruby-configs/nerve_services"));
+        Files.writeString(beside.resolve("only.yaml"), "host: 127.0.0.1\nport: 1\nzk_hosts: [\"127.0.0.1:2181\"]\nzk_path: /o\n");
+        assertThat(run(Map.of(), "nerve", "-c", file.toString(), "-k")).isEqualTo(0);
+        assertThat(out).endsWith(": OK: instance_id i, 1 service(s): only\n");
+    }
 }

@@ -14,13 +14,23 @@ final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    /** {@code path} as given when absolute, else relative to the directory of the config {@code file}. */
+    /**
+     * {@code path} as given when absolute, else relative to the directory of the config
+     * {@code file}; but when nothing exists there and something does relative to the working
+     * directory (Ruby's reading: {@code File.expand_path}), the latter, so that Ruby's own
+     * examples ({@code "service_conf_dir": "example/nerve_services"}, run from the repository)
+     * read the same here.
+     */
     static Path resolve(Path file, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute() || file.toAbsolutePath().getParent() == null) {
             return p;
         }
-        return file.toAbsolutePath().getParent().resolve(p);
+        Path besideFile = file.toAbsolutePath().getParent().resolve(p);
+        if (!Files.exists(besideFile) && Files.exists(p)) {
+            return p.toAbsolutePath();
+        }
+        return besideFile;
     }
 
     /** The {@code *.json}, {@code *.yaml} and {@code *.yml} files of {@code service_conf_dir}, sorted. */
