@@ -1,6 +1,7 @@
 package dev.smartstack.discovery.agent.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartstack.discovery.core.Validation;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ record NerveFile(
             @Rules.ZkPath String zkPath,
             @Rules.Seconds Double checkInterval,
             List<Check> checks,
-            @Rules.IntRange(min = 0, max = 256) Integer weight,
+            @Rules.IntRange(min = 0, max = Validation.MAX_WEIGHT) Integer weight,
             String haproxyServerOptions,
             Map<String, String> labels,
             @Rules.OneOf({"ephemeral_sequential", "ephemeral", "persistent_sequential", "persistent"}) String nodeType,
