@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * The part of ERB that Synapse config files use: {@code <%= ENV['NAME'] %>} (or with double
  * quotes), which is empty when NAME is unset, as in Ruby, and {@code <%= ENV.fetch('NAME',
  * 'default') %>} and {@code <%= ENV.fetch('NAME') %>}, which is an error when NAME is unset. Any
- * other template code is refused, naming the construct and its line; {@code <%%} stands for a
- * literal {@code <%}, as in ERB.
+ * other template code is refused, naming the construct and its line; {@code <%# comment %>}
+ * renders nothing and {@code <%%} stands for a literal {@code <%}, as in ERB.
  */
 final class Erb {
     private static final Pattern TAG = Pattern.compile("<%(%|[=#-]?)(.*?)-?%>", Pattern.DOTALL);
@@ -40,6 +40,9 @@ final class Erb {
             if (m.group(1).equals("%")) {
                 out.append("<%").append(m.group(2)).append("%>");
                 continue;
+            }
+            if (m.group(1).equals("#")) {
+                continue; // an ERB comment renders nothing
             }
             if (!m.group(1).equals("=")) {
                 throw new ConfigException(file, "", line + ": ERB " + Validation.quote(m.group()) + " is not supported"

@@ -247,7 +247,8 @@ final class SynapseLoader {
                         + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(serverName));
             }
             if (!names.add(serverName)) {
-                throw new ConfigException(file, p + ".name", "another server is also named " + Validation.quote(serverName));
+                throw new ConfigException(file, p + ".name", "another " + (path.endsWith("default_servers") ? "default server"
+                        : "server") + " is also named " + Validation.quote(serverName));
             }
             Map<String, String> labels = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : or(srv.labels(), Map.<String, JsonNode>of()).entrySet()) {

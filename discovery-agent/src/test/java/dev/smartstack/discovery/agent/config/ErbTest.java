@@ -42,6 +42,7 @@ class ErbTest {
     @Test
     void render_literalPercent_andNoTags_unchanged() {
         assertThat(Erb.render("<%% x %>", ENV, "f")).isEqualTo("<% x %>");
+        assertThat(Erb.render("a<%# a comment %>b", ENV, "f")).isEqualTo("ab");
         assertThat(Erb.render("{\"a\": \"100%\"}", ENV, "f")).isEqualTo("{\"a\": \"100%\"}");
     }
 }
