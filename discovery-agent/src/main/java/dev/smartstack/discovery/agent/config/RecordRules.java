@@ -154,8 +154,7 @@ final class RecordRules {
         if (lRule != null && Validation.hasControlCharacter(s)) {
             throw wrong(file, p, "a single line" + (lRule.of().isEmpty() ? "" : " of " + lRule.of()), n);
         }
-        if (c.isAnnotationPresent(Rules.ZkPath.class) && (!s.startsWith("/") || (s.length() > 1 && s.endsWith("/"))
-                || s.contains("//") || Validation.hasControlCharacter(s))) {
+        if (c.isAnnotationPresent(Rules.ZkPath.class) && !Validation.isValidZkPath(s)) {
             throw wrong(file, p, "an absolute ZooKeeper path such as /nerve/services/web", n);
         }
     }
