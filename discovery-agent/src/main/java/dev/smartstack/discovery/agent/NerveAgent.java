@@ -50,8 +50,12 @@ public final class NerveAgent implements AutoCloseable {
     /** How often {@code heartbeat_path} is written. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
-    /** A service as planned: its config entry and the reporter's view of it. */
-    private record Planned(NerveConfig.Service entry, NerveService service) {
+    /**
+     * A service as planned: its config entry, the reporter's view of it, and the key of the
+     * ZooKeeper client it uses: its connect string, plus {@code #n} for the n-th further service
+     * that registers sequential nodes under the same prefix (see {@link #plan}).
+     */
+    private record Planned(NerveConfig.Service entry, NerveService service, String clientKey) {
     }
 
     /** A started service: its plan and its own reporter. */
@@ -65,7 +69,7 @@ public final class NerveAgent implements AutoCloseable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private volatile NerveConfig config;
     private final Map<String, Running> running = new LinkedHashMap<>(); // guarded by lock
-    private final Map<String, CuratorFramework> clients = new LinkedHashMap<>(); // by connect string; guarded by lock
+    private final Map<String, CuratorFramework> clients = new LinkedHashMap<>(); // by client key; guarded by lock
     private boolean started; // guarded by lock
     private ScheduledExecutorService heartbeat; // guarded by lock
 
@@ -82,7 +86,12 @@ public final class NerveAgent implements AutoCloseable {
     public static NerveAgent plan(NerveConfig config, String shownAs) {
         warnAcceptedWithoutEffect(config);
         Map<String, Planned> planned = new LinkedHashMap<>();
-        Map<String, List<NerveService>> byHosts = new LinkedHashMap<>();
+        // Services on one cluster must not register the same node (NerveReporter.Builder checks
+        // the same within one reporter; here each service has its own). Sequential nodes under one
+        // prefix are distinct nodes, and Ruby allows them (its own example does it), but a reporter
+        // treats the prefix's nodes of its session as its own stale ones: so each further service
+        // on a prefix gets its own ZooKeeper client, hence its own session.
+        Map<String, List<NerveService>> byPrefix = new HashMap<>();
         for (NerveConfig.Service s : config.services().values()) {
             NerveService service;
             try {
@@ -90,22 +99,17 @@ public final class NerveAgent implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
             }
-            planned.put(s.name(), new Planned(s, service));
-            byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
-        }
-        // Services on one cluster must not register the same node (NerveReporter.Builder checks
-        // the same within one reporter; here each service has its own).
-        byHosts.forEach((hosts, services) -> {
-            Map<String, NerveService> byPrefix = new HashMap<>();
-            for (NerveService s : services) {
-                String prefix = s.nodePrefix();
-                NerveService other = byPrefix.put(prefix, s);
-                if (other != null) {
-                    throw new ConfigException(shownAs, "services", "services \"" + other.name() + "\" and \""
-                            + s.name() + "\" register the same node " + prefix);
-                }
+            boolean sequential = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL;
+            String prefix = service.nodePrefix();
+            List<NerveService> same = byPrefix.computeIfAbsent(s.connectString() + prefix, k -> new ArrayList<>());
+            if (!same.isEmpty() && !sequential) {
+                throw new ConfigException(shownAs, "services", "services \"" + same.get(0).name() + "\" and \""
+                        + s.name() + "\" register the same node " + prefix);
             }
-        });
+            String clientKey = same.isEmpty() ? s.connectString() : s.connectString() + "#" + same.size();
+            same.add(service);
+            planned.put(s.name(), new Planned(s, service, clientKey));
+        }
         return new NerveAgent(config, Collections.unmodifiableMap(planned));
     }
 
@@ -154,9 +158,12 @@ public final class NerveAgent implements AutoCloseable {
         return b.build();
     }
 
-    /** One ZooKeeper client per distinct set of {@code zk_hosts} among the planned services. */
+    /**
+     * One ZooKeeper client per distinct set of {@code zk_hosts} among the planned services, plus
+     * one for each further service with sequential nodes under an already used prefix.
+     */
     int clientCount() {
-        return (int) planned.values().stream().map(p -> p.entry().connectString()).distinct().count();
+        return (int) planned.values().stream().map(Planned::clientKey).distinct().count();
     }
 
     /** The config running now (after an in-place {@link #reconfigure}, the new one). */
@@ -205,7 +212,7 @@ public final class NerveAgent implements AutoCloseable {
                 Planned p = next.planned.get(name);
                 if (p == null) {
                     removed.add(name);
-                } else if (!p.entry().equals(r.plan().entry())) {
+                } else if (!p.entry().equals(r.plan().entry()) || !p.clientKey().equals(r.plan().clientKey())) {
                     changed.add(name);
                 }
             });
@@ -235,9 +242,8 @@ public final class NerveAgent implements AutoCloseable {
     }
 
     private void startService(Planned p) {
-        String hosts = p.entry().connectString();
-        CuratorFramework client = clients.computeIfAbsent(hosts, h -> {
-            CuratorFramework c = settings(config, h).newClient();
+        CuratorFramework client = clients.computeIfAbsent(p.clientKey(), k -> {
+            CuratorFramework c = settings(config, p.entry().connectString()).newClient();
             c.start();
             return c;
         });
@@ -257,7 +263,7 @@ public final class NerveAgent implements AutoCloseable {
 
     private void closeUnusedClients() {
         Set<String> used = new HashSet<>();
-        running.values().forEach(r -> used.add(r.plan().entry().connectString()));
+        running.values().forEach(r -> used.add(r.plan().clientKey()));
         clients.entrySet().removeIf(e -> {
             if (used.contains(e.getKey())) {
                 return false;
