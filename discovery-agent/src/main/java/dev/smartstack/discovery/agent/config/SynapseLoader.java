@@ -11,7 +11,6 @@ import dev.smartstack.discovery.agent.config.SynapseConfig.Service;
 import dev.smartstack.discovery.agent.config.SynapseConfig.ServiceHaproxy;
 import dev.smartstack.discovery.core.Validation;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
