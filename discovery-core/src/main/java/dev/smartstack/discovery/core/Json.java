@@ -3,6 +3,7 @@ package dev.smartstack.discovery.core;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,9 +18,12 @@ final class Json {
      * Znode data is at most 1 MiB; these limits keep a hostile document cheap to refuse. A document
      * must be one JSON value and nothing after it: {@code {...}{...}} or {@code {...} junk} is
      * refused by {@link #readObject}, as Ruby's parser refuses it, instead of the first object
-     * becoming a backend.
+     * becoming a backend. A key given twice in one object is refused too: Nerve never writes
+     * one, and since label values may be any scalar, {@code {"k":1,"k":1,...}} would otherwise
+     * fold tens of kilobytes into one label.
      */
     static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     static {

@@ -167,6 +167,14 @@ class NerveCodecTest {
     }
 
     @Test
+    void decode_keyGivenTwice_isRefused() {
+        assertRefused(() -> decode("{\"host\":\"h\",\"port\":1,\"labels\":{\"k\":1,\"k\":2}}"),
+                "data", "znode \"node1_0000000003\" is not valid JSON: \"Duplicate field 'k'\"");
+        assertRefused(() -> decode("{\"host\":\"h\",\"port\":1,\"port\":2}"),
+                "data", "znode \"node1_0000000003\" is not valid JSON: \"Duplicate field 'port'\"");
+    }
+
+    @Test
     void decode_labelsWithObjectOrListValues_isRefused() {
         assertRefused(() -> decode("{\"host\":\"h\",\"port\":1,\"labels\":{\"zone\":{\"a\":\"b\"}}}"),
                 "labels.zone", "znode \"node1_0000000003\": labels 'zone' must be a string, a number or a boolean but was OBJECT");
