@@ -6,6 +6,7 @@ import dev.smartstack.discovery.agent.config.SynapseConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,8 +16,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code smartstack nerve --config FILE [--check-config] [-i INSTANCE_ID]} and
- * {@code smartstack synapse --config FILE [--check-config]}. Both re-read their config file on SIGHUP.
+ * {@code smartstack nerve --config FILE [--check-config|-k] [-i|--instance_id INSTANCE_ID]} and
+ * {@code smartstack synapse --config FILE [--check-config|-k]}. Both re-read their config file on SIGHUP.
+ * As in Ruby, {@code NERVE_CONFIG} and {@code SYNAPSE_CONFIG} name the file when {@code --config}
+ * is not given, {@code NERVE_INSTANCE_ID} overrides {@code instance_id}, and a set
+ * {@code NERVE_CHECK_CONFIG} means {@code --check-config}. A key that {@code --check-config}
+ * accepts but that cannot run yet ({@code notSupportedYet}) stops the daemon with exit 2.
  *
  * <p>Exit codes: 0 after a clean stop or a valid {@code --check-config}; 2 for a bad command line
  * or a bad config file (one line on stderr naming the file and the key); 1 for anything else.
@@ -79,6 +84,37 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** {@code --config}, else the environment variable {@code variable}; null (and a line on {@code err}) if neither. */
+    static Path configFile(Path flag, Map<String, String> env, String variable, PrintWriter err) {
+        if (flag != null) {
+            return flag;
+        }
+        String fromEnv = env.get(variable);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return Path.of(fromEnv);
+        }
+        err.println("Missing required option: '--config=FILE' (or the " + variable + " environment variable)");
+        return null;
+    }
+
+    /** Prints the first key that cannot run yet; true when there is none. */
+    static boolean runnable(PrintWriter err, List<ConfigException> notYet) {
+        if (notYet.isEmpty()) {
+            return true;
+        }
+        err.println("smartstack: " + notYet.get(0).getMessage());
+        return false;
+    }
+
+    /** {@code config}, or the first key of it that cannot run yet, thrown (for a reload). */
+    static <C> C runnable(C config, java.util.function.BiFunction<C, String, List<ConfigException>> notYet, String shownAs) {
+        List<ConfigException> list = notYet.apply(config, shownAs);
+        if (!list.isEmpty()) {
+            throw list.get(0);
+        }
+        return config;
+    }
+
     /** The config was refused and the message printed. */
     static final class ConfigFailure extends Exception {
         private static final long serialVersionUID = 1L;
@@ -97,13 +133,15 @@ public final class Main implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "nerve.conf.json or .yaml")
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "nerve.conf.json or .yaml (default: the NERVE_CONFIG environment variable)")
         Path config;
 
-        @Option(names = "--check-config", description = "Validate the config file and exit.")
+        @Option(names = {"-k", "--check-config"},
+                description = "Validate the config file and exit (also when NERVE_CHECK_CONFIG is set, as in Ruby).")
         boolean checkConfig;
 
-        @Option(names = {"-i", "--instance-id"}, paramLabel = "INSTANCE_ID",
+        @Option(names = {"-i", "--instance_id", "--instance-id"}, paramLabel = "INSTANCE_ID",
                 description = "Overrides instance_id (as does the NERVE_INSTANCE_ID environment variable).")
         String instanceId;
 
@@ -111,23 +149,35 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            String shownAs = config.toString();
-            String override = instanceId != null ? instanceId : main.env.get("NERVE_INSTANCE_ID");
+            Path file = configFile(config, main.env, "NERVE_CONFIG", err);
+            if (file == null) {
+                return EXIT_CONFIG;
+            }
+            String shownAs = file.toString();
+            // As Ruby: an empty -i or NERVE_INSTANCE_ID does not override; NERVE_CHECK_CONFIG counts when set at all.
+            String override = instanceId != null && !instanceId.isEmpty() ? instanceId
+                    : main.env.get("NERVE_INSTANCE_ID") != null && !main.env.get("NERVE_INSTANCE_ID").isEmpty()
+                    ? main.env.get("NERVE_INSTANCE_ID") : null;
+            boolean check = checkConfig || main.env.containsKey("NERVE_CHECK_CONFIG");
             NerveAgent agent;
             try {
-                agent = load(err, () -> NerveAgent.plan(NerveConfig.load(config, shownAs, override), shownAs));
+                agent = load(err, () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override), shownAs));
             } catch (ConfigFailure e) {
                 return EXIT_CONFIG;
             }
             NerveConfig c = agent.config();
-            if (checkConfig) {
+            if (check) {
                 out.println("smartstack: " + shownAs + ": OK: instance_id " + c.instanceId() + ", "
                         + c.services().size() + " service(s)" + (c.services().isEmpty() ? "" : ": "
                         + String.join(", ", c.services().keySet())));
                 return 0;
             }
+            if (!runnable(err, c.notSupportedYet(shownAs))) {
+                return EXIT_CONFIG;
+            }
             Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
-                    () -> NerveAgent.plan(NerveConfig.load(config, shownAs, override), shownAs),
+                    () -> NerveAgent.plan(runnable(NerveConfig.load(file, shownAs, override), NerveConfig::notSupportedYet,
+                            shownAs), shownAs),
                     NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
@@ -138,23 +188,31 @@ public final class Main implements Callable<Integer> {
     @Command(name = "synapse", mixinStandardHelpOptions = true,
             description = "Watch ZooKeeper and write HAProxy's config and/or JSON files (Airbnb synapse.conf.json or YAML).")
     static final class SynapseCommand implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "synapse.conf.json or .yaml")
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "synapse.conf.json or .yaml (default: the SYNAPSE_CONFIG environment variable)")
         Path config;
 
-        @Option(names = "--check-config", description = "Validate the config file and exit.")
+        @Option(names = {"-k", "--check-config"}, description = "Validate the config file and exit.")
         boolean checkConfig;
 
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            String shownAs = config.toString();
+            Path file = configFile(config, main.env, "SYNAPSE_CONFIG", err);
+            if (file == null) {
+                return EXIT_CONFIG;
+            }
+            String shownAs = file.toString();
             SynapseAgent agent;
             try {
-                agent = load(err, () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs));
+                agent = load(err, () -> SynapseAgent.plan(SynapseConfig.load(file, shownAs, main.env), shownAs));
             } catch (ConfigFailure e) {
                 return EXIT_CONFIG;
             }
@@ -162,8 +220,12 @@ public final class Main implements Callable<Integer> {
                 out.println("smartstack: " + shownAs + ": OK: " + summary(agent.config()));
                 return 0;
             }
+            if (!runnable(err, agent.config().notSupportedYet(shownAs))) {
+                return EXIT_CONFIG;
+            }
             Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse",
-                    () -> SynapseAgent.plan(SynapseConfig.load(config, shownAs), shownAs),
+                    () -> SynapseAgent.plan(runnable(SynapseConfig.load(file, shownAs, main.env),
+                            SynapseConfig::notSupportedYet, shownAs), shownAs),
                     SynapseAgent::config, SynapseAgent::start, SynapseAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();

@@ -50,8 +50,12 @@ public final class NerveAgent implements AutoCloseable {
     /** How often {@code heartbeat_path} is written. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
-    /** A service as planned: its config entry and the reporter's view of it. */
-    private record Planned(NerveConfig.Service entry, NerveService service) {
+    /**
+     * A service as planned: its config entry, the reporter's view of it, and the key of the
+     * ZooKeeper client it uses: its connect string, plus {@code #n} for the n-th further service
+     * that registers sequential nodes under the same prefix (see {@link #plan}).
+     */
+    private record Planned(NerveConfig.Service entry, NerveService service, String clientKey) {
     }
 
     /** A started service: its plan and its own reporter. */
@@ -65,7 +69,7 @@ public final class NerveAgent implements AutoCloseable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private volatile NerveConfig config;
     private final Map<String, Running> running = new LinkedHashMap<>(); // guarded by lock
-    private final Map<String, CuratorFramework> clients = new LinkedHashMap<>(); // by connect string; guarded by lock
+    private final Map<String, CuratorFramework> clients = new LinkedHashMap<>(); // by client key; guarded by lock
     private boolean started; // guarded by lock
     private ScheduledExecutorService heartbeat; // guarded by lock
 
@@ -80,8 +84,14 @@ public final class NerveAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not the reporter's checks
      */
     public static NerveAgent plan(NerveConfig config, String shownAs) {
+        warnAcceptedWithoutEffect(config);
         Map<String, Planned> planned = new LinkedHashMap<>();
-        Map<String, List<NerveService>> byHosts = new LinkedHashMap<>();
+        // Services on one cluster must not register the same node (NerveReporter.Builder checks
+        // the same within one reporter; here each service has its own). Sequential nodes under one
+        // prefix are distinct nodes, and Ruby allows them (its own example does it), but a reporter
+        // treats the prefix's nodes of its session as its own stale ones: so each further service
+        // on a prefix gets its own ZooKeeper client, hence its own session.
+        Map<String, List<NerveService>> byPrefix = new HashMap<>();
         for (NerveConfig.Service s : config.services().values()) {
             NerveService service;
             try {
@@ -89,23 +99,33 @@ public final class NerveAgent implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
             }
-            planned.put(s.name(), new Planned(s, service));
-            byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
-        }
-        // Services on one cluster must not register the same node (NerveReporter.Builder checks
-        // the same within one reporter; here each service has its own).
-        byHosts.forEach((hosts, services) -> {
-            Map<String, NerveService> byPrefix = new HashMap<>();
-            for (NerveService s : services) {
-                String prefix = s.nodePrefix();
-                NerveService other = byPrefix.put(prefix, s);
-                if (other != null) {
-                    throw new ConfigException(shownAs, "services", "services \"" + other.name() + "\" and \""
-                            + s.name() + "\" register the same node " + prefix);
-                }
+            boolean sequential = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL;
+            String prefix = service.nodePrefix();
+            List<NerveService> same = byPrefix.computeIfAbsent(s.connectString() + prefix, k -> new ArrayList<>());
+            if (!same.isEmpty() && !sequential) {
+                throw new ConfigException(shownAs, "services", "services \"" + same.get(0).name() + "\" and \""
+                        + s.name() + "\" register the same node " + prefix);
             }
-        });
+            String clientKey = same.isEmpty() ? s.connectString() : s.connectString() + "#" + same.size();
+            same.add(service);
+            planned.put(s.name(), new Planned(s, service, clientKey));
+        }
         return new NerveAgent(config, Collections.unmodifiableMap(planned));
+    }
+
+    private static void warnAcceptedWithoutEffect(NerveConfig config) {
+        config.statsd().ifPresent(s -> log.warn("nerve: statsd ({}:{}) is accepted but sends nothing yet (metrics go "
+                + "through Micrometer; see docs/configuration.md)", s.host(), s.port()));
+        config.prometheus().ifPresent(p -> log.warn("nerve: prometheus is accepted but exposes nothing yet (see "
+                + "docs/configuration.md)"));
+        for (NerveConfig.Service s : config.services().values()) {
+            s.loadTestConcurrency().ifPresent(n -> log.warn("nerve '{}': load_test_concurrency {} is accepted but has no "
+                    + "effect here: the service registers once", s.name(), n));
+            if (s.ttlSeconds().isPresent() && s.nodeType().startsWith("ephemeral")) {
+                log.warn("nerve '{}': ttl_seconds has no effect with node_type {} (as in Ruby, it renews persistent nodes only)",
+                        s.name(), s.nodeType());
+            }
+        }
     }
 
     private static ZooKeeperSettings settings(NerveConfig config, String hosts) {
@@ -125,8 +145,12 @@ public final class NerveAgent implements AutoCloseable {
         for (NerveConfig.Check c : s.checks()) {
             HealthCheck check = switch (c.type()) {
                 case "http" -> HealthChecks.http().host(c.host()).port(c.port()).uri(c.uri().orElseThrow())
-                        .timeout(c.timeout()).headers(c.headers()).expect(c.expect().orElse(null)).ssl(c.ssl()).build();
+                        .timeout(c.timeout()).openTimeout(c.openTimeout()).readTimeout(c.readTimeout())
+                        .headers(c.headers()).expect(c.expect().orElse(null)).ssl(c.ssl()).build();
                 case "tcp" -> HealthChecks.tcp(c.host(), c.port(), c.timeout());
+                case "redis" -> HealthChecks.redis(c.host(), c.port(), c.timeout());
+                case "noop" -> HealthChecks.noop();
+                case "rabbitmq" -> HealthChecks.rabbitmq(c.host(), c.port(), c.username(), c.password(), c.timeout());
                 default -> new CommandCheck(c.name(), c.command(), c.timeout());
             };
             b.check(new NamedCheck(c.name(), check), c.rise(), c.fall());
@@ -134,9 +158,12 @@ public final class NerveAgent implements AutoCloseable {
         return b.build();
     }
 
-    /** One ZooKeeper client per distinct set of {@code zk_hosts} among the planned services. */
+    /**
+     * One ZooKeeper client per distinct set of {@code zk_hosts} among the planned services, plus
+     * one for each further service with sequential nodes under an already used prefix.
+     */
     int clientCount() {
-        return (int) planned.values().stream().map(p -> p.entry().connectString()).distinct().count();
+        return (int) planned.values().stream().map(Planned::clientKey).distinct().count();
     }
 
     /** The config running now (after an in-place {@link #reconfigure}, the new one). */
@@ -185,7 +212,7 @@ public final class NerveAgent implements AutoCloseable {
                 Planned p = next.planned.get(name);
                 if (p == null) {
                     removed.add(name);
-                } else if (!p.entry().equals(r.plan().entry())) {
+                } else if (!p.entry().equals(r.plan().entry()) || !p.clientKey().equals(r.plan().clientKey())) {
                     changed.add(name);
                 }
             });
@@ -215,9 +242,8 @@ public final class NerveAgent implements AutoCloseable {
     }
 
     private void startService(Planned p) {
-        String hosts = p.entry().connectString();
-        CuratorFramework client = clients.computeIfAbsent(hosts, h -> {
-            CuratorFramework c = settings(config, h).newClient();
+        CuratorFramework client = clients.computeIfAbsent(p.clientKey(), k -> {
+            CuratorFramework c = settings(config, p.entry().connectString()).newClient();
             c.start();
             return c;
         });
@@ -237,7 +263,7 @@ public final class NerveAgent implements AutoCloseable {
 
     private void closeUnusedClients() {
         Set<String> used = new HashSet<>();
-        running.values().forEach(r -> used.add(r.plan().entry().connectString()));
+        running.values().forEach(r -> used.add(r.plan().clientKey()));
         clients.entrySet().removeIf(e -> {
             if (used.contains(e.getKey())) {
                 return false;

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -69,17 +70,24 @@ public final class SynapseAgent implements AutoCloseable {
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
         List<SharedOutput> outputs = new ArrayList<>();
-        config.fileOutput().ifPresent(f -> outputs.add(new SharedOutput(
-                FileOutput.builder().directory(f.outputDirectory()).build())));
+        Set<String> noFile = new LinkedHashSet<>();
+        config.services().values().stream().filter(SynapseConfig.Service::fileOutputDisabled)
+                .forEach(s -> noFile.add(s.name()));
+        config.fileOutput().ifPresent(f -> {
+            SnapshotOutput file = FileOutput.builder().directory(f.outputDirectory()).build();
+            outputs.add(new SharedOutput(noFile.isEmpty() ? file : new ExcludingOutput(file, noFile)));
+        });
+        warnAcceptedWithoutEffect(config);
         if (config.haproxy().isPresent()) {
             outputs.add(new SharedOutput(HaproxyGenerator.output(config, shownAs)));
         }
         Map<String, List<WatchedService>> byHosts = new LinkedHashMap<>();
+        Map<String, SynapseConfig.RetryPolicy> retries = new LinkedHashMap<>();
         List<ServiceSnapshot> statics = new ArrayList<>();
         Instant now = Instant.now();
         for (SynapseConfig.Service s : config.services().values()) {
             List<ServiceInstance> defaults = s.defaultServers().stream()
-                    .map(d -> ServiceInstance.of(d.name(), d.host(), d.port())).toList();
+                    .map(SynapseAgent::defaultServer).toList();
             if (!s.usesZooKeeper()) {
                 statics.add(ServiceSnapshot.next(ServiceSnapshot.initial(s.name()), defaults,
                         ServiceSnapshot.Source.DEFAULT_SERVERS, true, now));
@@ -103,13 +111,17 @@ public final class SynapseAgent implements AutoCloseable {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
             }
             byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
+            retryPolicy(retries, s);
         }
         Optional<Path> stateFile = config.haproxy().flatMap(SynapseConfig.Haproxy::stateFilePath);
         List<SynapseWatcher> watchers = new ArrayList<>();
         byHosts.forEach((hosts, services) -> {
-            SynapseWatcher.Builder b = SynapseWatcher.builder()
-                    .zooKeeper(ZooKeeperSettings.builder().connectString(hosts)
-                            .sessionTimeout(config.zkSessionTimeout()).build());
+            ZooKeeperSettings.Builder zk = ZooKeeperSettings.builder().connectString(hosts)
+                    .sessionTimeout(config.zkSessionTimeout());
+            if (retries.containsKey(hosts)) {
+                zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
+            }
+            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build());
             services.forEach(b::service);
             outputs.forEach(o -> b.output(o.port()));
             if (stateFile.isPresent()) {
@@ -126,6 +138,35 @@ public final class SynapseAgent implements AutoCloseable {
             }
         });
         return new SynapseAgent(config, List.copyOf(outputs), List.copyOf(watchers), List.copyOf(statics));
+    }
+
+    /**
+     * Services on the same hosts share one ZooKeeper client, hence one retry policy: the first
+     * service's {@code retry_policy}; a different one on another service is logged and not used.
+     */
+    private static void retryPolicy(Map<String, SynapseConfig.RetryPolicy> retries, SynapseConfig.Service s) {
+        s.discovery().retryPolicy().ifPresent(p -> {
+            SynapseConfig.RetryPolicy first = retries.putIfAbsent(s.connectString(), p);
+            if (first != null && !first.equals(p)) {
+                log.warn("synapse '{}': retry_policy {} differs from {} of an earlier service on the same hosts, which "
+                        + "share one ZooKeeper client; the earlier one applies", s.name(), p, first);
+            }
+        });
+        s.discovery().discoveryJitter().ifPresent(j -> log.warn("synapse '{}': discovery_jitter is accepted but has no "
+                + "effect here: a change costs one read of the changed child, never a re-read of all of them", s.name()));
+    }
+
+    private static ServiceInstance defaultServer(SynapseConfig.Server d) {
+        return ServiceInstance.builder().name(d.name()).host(d.host()).port(d.port()).labels(d.labels()).build();
+    }
+
+    private static void warnAcceptedWithoutEffect(SynapseConfig config) {
+        if (config.statsdConfigured()) {
+            log.warn("synapse: statsd is accepted but sends nothing yet (metrics go through Micrometer; see docs/configuration.md)");
+        }
+        config.services().values().forEach(s -> s.loadTestConcurrency().ifPresent(n -> log.warn(
+                "synapse '{}': load_test_concurrency {} is accepted but has no effect here: the service is watched once",
+                s.name(), n)));
     }
 
     public SynapseConfig config() {
@@ -207,7 +248,8 @@ public final class SynapseAgent implements AutoCloseable {
     private static SynapseConfig.Service withoutHaproxy(SynapseConfig.Service s) {
         return new SynapseConfig.Service(s.name(), s.method(), s.path(), s.hosts(), s.decodeMethod(), s.endpointName(),
                 s.labelFilters(), s.defaultServers(), s.keepDefaultServers(), s.usePreviousBackends(),
-                s.backendPortOverride(), s.leaderElection(), Optional.empty());
+                s.backendPortOverride(), s.leaderElection(), Optional.empty(), s.discovery(), s.fileOutputDisabled(),
+                s.loadTestConcurrency());
     }
 
     /** Waits until every watched service has its first snapshot; true when they all do. */

@@ -115,14 +115,17 @@ class MainTest {
     void checkConfig_unknownServiceKey_namesKey() throws IOException {
         assertThat(errorFor("nerve.conf.json", json("{" + WEB + ", \"colour\": \"red\"}")))
                 .isEqualTo("smartstack: nerve.conf.json: services.web.colour: unknown key; supported keys here are "
-                        + "check_interval, check_mocked, checks, haproxy_server_options, host, labels, node_type, port, "
-                        + "rate_limiting, reporter_type, use_path_encoding, weight, zk_hosts, zk_path");
+                        + "check_interval, check_mocked, checks, etcd_host, etcd_path, etcd_port, haproxy_server_options, host, "
+                        + "labels, load_test_concurrency, node_type, port, rate_limiting, reporter_type, ttl_seconds, "
+                        + "use_path_encoding, weight, zk_hosts, zk_path");
     }
 
     @Test
     void checkConfig_unknownTopKey_namesKey() throws IOException {
-        assertThat(errorFor("nerve.conf.json", "{\"instance_id\": \"i\", \"services\": {}, \"statsd\": {}}"))
-                .startsWith("smartstack: nerve.conf.json: statsd: unknown key; supported keys here are heartbeat_path, instance_id,");
+        assertThat(errorFor("nerve.conf.json", "{\"instance_id\": \"i\", \"services\": {}, \"colour\": {}}"))
+                .isEqualTo("smartstack: nerve.conf.json: colour: unknown key; supported keys here are heartbeat_path, "
+                        + "instance_id, max_repeated_report_failures, prometheus, service_conf_dir, services, statsd, "
+                        + "zk_session_timeout");
     }
 
     @Test
@@ -158,11 +161,15 @@ class MainTest {
     @Test
     void checkConfig_unsupportedValues_namedWithValue() throws IOException {
         assertThat(errorFor("a.json", json("{" + WEB + ", \"reporter_type\": \"etcd\"}")))
-                .isEqualTo("smartstack: a.json: services.web.reporter_type: only \"zookeeper\" is supported but was \"etcd\"");
-        assertThat(errorFor("b.json", json("{" + WEB + ", \"node_type\": \"persistent\"}")))
-                .isEqualTo("smartstack: b.json: services.web.node_type: expected \"ephemeral_sequential\" or \"ephemeral\" but was \"persistent\"");
-        assertThat(errorFor("c.json", json("{" + WEB + ", \"checks\": [{\"type\": \"redis\"}]}")))
-                .isEqualTo("smartstack: c.json: services.web.checks[0].type: expected \"http\", \"tcp\" or \"command\" but was \"redis\"");
+                .isEqualTo("smartstack: a.json: services.web.reporter_type: \"etcd\" is not supported: this agent registers in "
+                        + "ZooKeeper only (use \"zookeeper\" with zk_hosts and zk_path)");
+        assertThat(errorFor("b.json", json("{" + WEB + ", \"node_type\": \"container\"}")))
+                .isEqualTo("smartstack: b.json: services.web.node_type: expected \"ephemeral_sequential\", \"ephemeral\", "
+                        + "\"persistent_sequential\" or \"persistent\" but was \"container\"");
+        assertThat(errorFor("c.json", json("{" + WEB + ", \"checks\": [{\"type\": \"mysql\"}]}")))
+                .isEqualTo("smartstack: c.json: services.web.checks[0].type: expected \"http\", \"tcp\", \"redis\", "
+                        + "\"rabbitmq\", \"noop\" or \"command\" but was \"mysql\" (for a Ruby nerve-watcher gem's type, "
+                        + "use a \"command\" check)");
         assertThat(errorFor("d.json", json("{" + WEB.replace("127.0.0.1:2181", "zk1") + "}")))
                 .isEqualTo("smartstack: d.json: services.web.zk_hosts[0]: expected host:port but was \"zk1\"");
         assertThat(errorFor("e.json", json("{" + WEB + ", \"check_interval\": \"fast\"}")))

@@ -131,6 +131,39 @@ class NerveAgentIT {
         }
     }
 
+    @Test
+    void twoSequentialServicesUnderOnePrefix_bothStayRegistered() throws Exception {
+        // As in Ruby's example nerve.conf.json: same zk_path and instance_id, two services.
+        try (TestingServer zk = new TestingServer(true); HealthServer backend = new HealthServer()) {
+            Path file = dir.resolve("nerve.conf.json");
+            String service = """
+                    {"host": "127.0.0.1", "port": %d, "zk_hosts": ["%s"], "zk_path": "/nerve/services/shared/services",
+                     "check_interval": 0.1, "checks": [{"type": "http", "uri": "/health", "timeout": 2}]}
+                    """.formatted(backend.port(), zk.getConnectString());
+            Files.writeString(file, "{\"instance_id\": \"host-1\", \"services\": {\"a\": " + service + ", \"b\": " + service + "}}");
+            try (CuratorFramework observer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+                observer.start();
+                observer.blockUntilConnected(30, TimeUnit.SECONDS);
+                String path = "/nerve/services/shared/services";
+                try (NerveAgent agent = NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null), "nerve.conf.json").start()) {
+                    await().atMost(WAIT).until(() -> agent.isRegistered("a") && agent.isRegistered("b")
+                            && children(observer, path).size() == 2);
+                    // Each reporter deletes stale nodes of its own session after registering; with one shared
+                    // session they would take each other's nodes and re-register in turn. Let both run many rounds.
+                    String a = agent.registeredPath("a").orElseThrow();
+                    String b = agent.registeredPath("b").orElseThrow();
+                    int before = backend.requests.get();
+                    await().atMost(WAIT).until(() -> backend.requests.get() >= before + 30);
+                    assertThat(agent.registeredPath("a")).contains(a);
+                    assertThat(agent.registeredPath("b")).contains(b);
+                    assertThat(children(observer, path)).containsExactlyInAnyOrder(
+                            a.substring(path.length() + 1), b.substring(path.length() + 1));
+                }
+                assertThat(children(observer, path)).isEmpty();
+            }
+        }
+    }
+
     static List<String> children(CuratorFramework c, String path) throws Exception {
         return c.checkExists().forPath(path) == null ? List.of() : c.getChildren().forPath(path);
     }

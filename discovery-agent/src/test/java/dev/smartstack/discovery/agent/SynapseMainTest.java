@@ -114,16 +114,18 @@ class SynapseMainTest {
                         + "service_conf_dir, services, statsd, zk_session_timeout");
         assertThat(errorFor(withService(DISCOVERY + ", \"colour\": 1"))).isEqualTo(
                 "smartstack: synapse.conf.json: services.web.colour: unknown key; supported keys here are backend_port_override, "
-                        + "default_servers, discovery, haproxy, keep_default_servers, leader_election, use_previous_backends");
+                        + "default_servers, discovery, discovery_multi, file_output, haproxy, keep_default_servers, leader_election, "
+                        + "load_test_concurrency, use_previous_backends");
         assertThat(errorFor(withService(DISCOVERY.replace("}", ", \"colour\": 1}")))).isEqualTo(
                 "smartstack: synapse.conf.json: services.web.discovery.colour: unknown key; supported keys here are "
-                        + "decode, hosts, label_filters, method, path");
+                        + "check_interval, decode, discovery_jitter, generator_config_path, hosts, label_filter, label_filters, method, "
+                        + "nameserver, path, polling_interval_sec, resolver, retry_policy, servers, watchers");
         assertThat(errorFor(withService(DISCOVERY.replace("}", ", \"decode\": {\"method\": \"nerve\", \"colour\": 1}}")))).isEqualTo(
                 "smartstack: synapse.conf.json: services.web.discovery.decode.colour: unknown key; supported keys here are "
                         + "endpoint_name, method");
         assertThat(errorFor(withService(DISCOVERY + ", \"default_servers\": [{\"host\": \"h\", \"port\": 1, \"weight\": 2}]")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.default_servers[0].weight: unknown key; "
-                        + "supported keys here are host, name, port");
+                        + "supported keys here are host, labels, name, port");
         assertThat(errorFor("{\"file_output\": {\"output_directory\": \"/tmp\", \"mode\": 1}, \"services\": {}}")).isEqualTo(
                 "smartstack: synapse.conf.json: file_output.mode: unknown key; supported keys here are output_directory");
         assertThat(errorFor(withHaproxy(", \"shared_frontend\": []", null))).startsWith(
@@ -171,8 +173,14 @@ class SynapseMainTest {
 
     @Test
     void checkConfig_badMethod_namesValue() throws IOException {
-        assertThat(errorFor(withService(DISCOVERY.replace("zookeeper", "dns"))))
-                .isEqualTo("smartstack: synapse.conf.json: services.web.discovery.method: expected \"zookeeper\" or \"base\" but was \"dns\"");
+        assertThat(errorFor(withService(DISCOVERY.replace("zookeeper", "consul"))))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.discovery.method: expected \"zookeeper\", "
+                        + "\"zookeeper_poll\", \"dns\", \"multi\" or \"base\" but was \"consul\"");
+        for (String method : new String[] {"docker", "ec2tag", "marathon", "zookeeper_dns"}) {
+            assertThat(errorFor(withService("\"discovery\": {\"method\": \"" + method + "\"}")))
+                    .startsWith("smartstack: synapse.conf.json: services.web.discovery.method: \"" + method
+                            + "\" is not supported: it ");
+        }
         assertThat(errorFor(withService("\"discovery\": {\"path\": \"/a\"}")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.discovery.method: required key is missing");
         assertThat(errorFor(withService("\"discovery\": {\"method\": \"base\", \"path\": \"/a\"}")))
@@ -209,10 +217,12 @@ class SynapseMainTest {
     }
 
     @Test
-    void checkConfig_statsd_refusedUnlessEmpty() throws IOException {
-        assertThat(errorFor("{" + FILE_OUTPUT + ", \"statsd\": {\"host\": \"localhost\", \"port\": 8125, \"sample_rate\": 1}, "
-                + "\"services\": {}}")).isEqualTo("smartstack: synapse.conf.json: statsd: not supported: this agent does "
-                        + "not send statsd metrics (it exposes Micrometer metrics instead); remove the key");
+    void checkConfig_statsd_acceptedWithItsKeys_typosRefused() throws IOException {
+        assertThat(check("synapse.conf.json", "{" + FILE_OUTPUT + ", \"statsd\": {\"host\": \"localhost\", \"port\": 8125, "
+                + "\"sample_rate\": {\"synapse.watcher.ping.count\": 0.1}}, \"services\": {}}")).isEqualTo(0);
+        assertThat(errorFor("{" + FILE_OUTPUT + ", \"statsd\": {\"hots\": \"localhost\"}, \"services\": {}}"))
+                .isEqualTo("smartstack: synapse.conf.json: statsd.hots: unknown key; supported keys here are host, port, "
+                        + "sample_rate");
     }
 
     @Test
@@ -343,11 +353,12 @@ class SynapseMainTest {
     void serviceConfDir_eachFileIsAService() throws IOException {
         Path conf = Files.createDirectory(dir.resolve("conf.d"));
         Files.writeString(conf.resolve("db.yaml"), "discovery: {method: zookeeper, path: /nerve/db, hosts: [\"127.0.0.1:2181\"]}\n");
-        Files.writeString(conf.resolve("cache.json"), "{\"discovery\": {\"method\": \"dns\"}}");
+        Files.writeString(conf.resolve("cache.json"), "{\"discovery\": {\"method\": \"docker\"}}");
         String top = "{" + FILE_OUTPUT + ", \"service_conf_dir\": \"conf.d\", \"services\": {}}";
         assertThat(check("synapse.json", top)).isEqualTo(2);
         assertThat(err.strip()).isEqualTo("smartstack: " + conf.resolve("cache.json")
-                + ": discovery.method: expected \"zookeeper\" or \"base\" but was \"dns\"");
+                + ": discovery.method: \"docker\" is not supported: it reads the Docker API, which this agent does not "
+                + "(supported: \"zookeeper\", \"zookeeper_poll\", \"dns\", \"multi\" or \"base\")");
         Files.delete(conf.resolve("cache.json"));
         assertThat(check("synapse.json", top)).isEqualTo(0);
         assertThat(out).endsWith(": OK: 1 service(s): db; generators: file_output\n");

@@ -3,6 +3,7 @@ package dev.smartstack.discovery.core;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,9 +18,12 @@ final class Json {
      * Znode data is at most 1 MiB; these limits keep a hostile document cheap to refuse. A document
      * must be one JSON value and nothing after it: {@code {...}{...}} or {@code {...} junk} is
      * refused by {@link #readObject}, as Ruby's parser refuses it, instead of the first object
-     * becoming a backend.
+     * becoming a backend. A key given twice in one object is refused too: Nerve never writes
+     * one, and since label values may be any scalar, {@code {"k":1,"k":1,...}} would otherwise
+     * fold tens of kilobytes into one label.
      */
     static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     static {
@@ -103,7 +107,13 @@ final class Json {
         return value;
     }
 
-    static Map<String, String> optionalStringMap(JsonNode object, String field) {
+    /**
+     * A flat object whose values are JSON scalars, as Ruby reads Nerve's {@code labels}: a number
+     * or a boolean becomes its JSON text ({@code 3}, {@code true}), so that it compares as a string;
+     * a null value is left out, which is how Ruby's lookup sees it too. An object or a list as a
+     * value is refused.
+     */
+    static Map<String, String> optionalScalarMap(JsonNode object, String field) {
         JsonNode n = object.get(field);
         if (n == null || n.isNull()) {
             return Map.of();
@@ -113,11 +123,15 @@ final class Json {
         }
         Map<String, String> map = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : n.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new InvalidInstanceException(field + "." + e.getKey(), field + " '" + e.getKey()
-                        + "' must be a string but was " + e.getValue().getNodeType());
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                continue;
             }
-            map.put(e.getKey(), e.getValue().textValue());
+            if (!v.isValueNode() || v.isBinary() || v.isPojo()) {
+                throw new InvalidInstanceException(field + "." + e.getKey(), field + " '" + e.getKey()
+                        + "' must be a string, a number or a boolean but was " + v.getNodeType());
+            }
+            map.put(e.getKey(), v.asText());
         }
         return map;
     }

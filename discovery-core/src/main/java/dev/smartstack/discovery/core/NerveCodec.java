@@ -59,7 +59,7 @@ public final class NerveCodec {
                     .port(Validation.requireValidPort("port", port))
                     .name(name)
                     .haproxyServerOptions(Json.optionalString(json, "haproxy_server_options"))
-                    .labels(Json.optionalStringMap(json, "labels"))
+                    .labels(Json.optionalScalarMap(json, "labels"))
                     .znodeName(znodeName);
             if (weight != null) {
                 b.weight(Validation.requireValidWeight(weight));

@@ -163,6 +163,29 @@ public final class Validation {
         return options;
     }
 
+    /**
+     * Whether {@code path} is an absolute ZooKeeper path that ZooKeeper accepts: it starts with
+     * {@code /}, has no empty, {@code .} or {@code ..} segment, no trailing {@code /} (except the
+     * root itself) and no control character.
+     */
+    public static boolean isValidZkPath(String path) {
+        if (path == null || !path.startsWith("/") || hasControlCharacter(path)) {
+            return false;
+        }
+        if (path.equals("/")) {
+            return true;
+        }
+        if (path.endsWith("/") || path.contains("//")) {
+            return false;
+        }
+        for (String part : path.substring(1).split("/")) {
+            if (part.equals(".") || part.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code s} holds a C0 or C1 control character, including CR, LF and TAB, or DEL. */
     public static boolean hasControlCharacter(String s) {
         for (int i = 0; i < s.length(); i++) {

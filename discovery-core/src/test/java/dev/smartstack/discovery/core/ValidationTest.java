@@ -11,6 +11,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ValidationTest {
 
+    // ---- ZooKeeper path ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/nerve", "/nerve/services/web", "/a.b/c-d_e"})
+    void isValidZkPath_absolutePaths_true(String path) {
+        assertThat(Validation.isValidZkPath(path)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "nerve/web", "/nerve/", "/a//b", "/a/./b", "/a/..", "/a\nb"})
+    void isValidZkPath_relativeEmptyDotOrControl_false(String path) {
+        assertThat(Validation.isValidZkPath(path)).isFalse();
+    }
+
     // ---- host ----
 
     @ParameterizedTest

@@ -44,6 +44,47 @@ public final class HealthChecks {
         return new TcpCheck(host, port, timeout);
     }
 
+    /**
+     * Ruby Nerve's {@code redis} check: passes when {@code PING} and {@code EXISTS
+     * nerve-redis-service-check} both get a non-error reply from {@code host:port} within
+     * {@code timeout}.
+     */
+    public static HealthCheck redis(String host, int port, Duration timeout) {
+        Validation.requireValidHost(host);
+        Validation.requireValidPort(port);
+        requirePositive(timeout);
+        return new RedisCheck(host, port, timeout);
+    }
+
+    /**
+     * Ruby Nerve's {@code rabbitmq} check: passes when a message published to the queue
+     * {@code nerve} on {@code host:port} (logged in as {@code username}) can be read back. Needs
+     * {@code com.rabbitmq:amqp-client} on the class path (an optional dependency of this module).
+     */
+    public static HealthCheck rabbitmq(String host, int port, String username, String password, Duration timeout) {
+        Validation.requireValidHost(host);
+        Validation.requireValidPort(port);
+        Objects.requireNonNull(username, "username == null");
+        Objects.requireNonNull(password, "password == null");
+        requirePositive(timeout);
+        return new RabbitMqCheck(host, port, username, password, timeout);
+    }
+
+    /** Ruby Nerve's {@code noop} check: always passes. */
+    public static HealthCheck noop() {
+        return new HealthCheck() {
+            @Override
+            public HealthResult check() {
+                return HealthResult.ok();
+            }
+
+            @Override
+            public String toString() {
+                return "noop";
+            }
+        };
+    }
+
     static Duration requirePositive(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout == null");
         if (timeout.isZero() || timeout.isNegative()) {
@@ -58,6 +99,8 @@ public final class HealthChecks {
         private int port;
         private String uri;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration openTimeout;
+        private Duration readTimeout;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String expect;
         private boolean ssl;
@@ -87,6 +130,18 @@ public final class HealthChecks {
         /** Connect plus response timeout; default 100 ms. */
         public HttpCheckBuilder timeout(Duration timeout) {
             this.timeout = timeout;
+            return this;
+        }
+
+        /** Ruby's {@code open_timeout}: the connect timeout; default {@link #timeout(Duration)}. */
+        public HttpCheckBuilder openTimeout(Duration openTimeout) {
+            this.openTimeout = openTimeout;
+            return this;
+        }
+
+        /** Ruby's {@code read_timeout}: the response timeout; default {@link #timeout(Duration)}. */
+        public HttpCheckBuilder readTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
             return this;
         }
 
@@ -136,6 +191,10 @@ public final class HealthChecks {
                 throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri));
             }
             requirePositive(timeout);
+            Duration connect = openTimeout == null ? timeout : requirePositive(openTimeout);
+            Duration read = readTimeout == null ? timeout : requirePositive(readTimeout);
+            // One run may take the connect and then the response: with either set apart, the sum bounds it.
+            Duration run = openTimeout == null && readTimeout == null ? timeout : connect.plus(read);
             String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
             URI target;
             try {
@@ -143,7 +202,7 @@ public final class HealthChecks {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri), e);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(read).GET();
             headers.forEach((k, v) -> {
                 try {
                     request.header(k, v);
@@ -154,11 +213,11 @@ public final class HealthChecks {
             HttpClient.Builder client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(timeout);
+                    .connectTimeout(connect);
             if (sslContext != null) {
                 client.sslContext(sslContext);
             }
-            return new HttpCheck(client.build(), request.build(), timeout, expect);
+            return new HttpCheck(client.build(), request.build(), run, expect);
         }
     }
 

@@ -109,4 +109,21 @@ class HealthChecksTest {
         assertThat(result.healthy()).isFalse();
         assertThat(result.reason()).startsWith("tcp 127.0.0.1:" + closed + " failed: java.net.ConnectException");
     }
+
+    @Test
+    void http_readTimeout_boundsTheResponseNotTheConnect() {
+        int port = server.getAddress().getPort();
+        HealthCheck shortRead = HealthChecks.http().host("127.0.0.1").port(port).uri("/slow").timeout(TIMEOUT)
+                .openTimeout(TIMEOUT).readTimeout(Duration.ofMillis(200)).build();
+        assertThat(shortRead.check().healthy()).isFalse();
+        // The same slow answer within a longer read timeout passes, though the open timeout is short.
+        HealthCheck longRead = HealthChecks.http().host("127.0.0.1").port(port).uri("/slow").timeout(Duration.ofMillis(200))
+                .openTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofSeconds(30)).build();
+        assertThat(longRead.check().healthy()).isTrue();
+        HealthCheck both = HealthChecks.http().host("127.0.0.1").port(port).uri("/status/200")
+                .openTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(3)).build();
+        assertThat(both.check().healthy()).isTrue();
+        assertThat(both.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(http("/status/200").timeout()).isEqualTo(TIMEOUT);
+    }
 }

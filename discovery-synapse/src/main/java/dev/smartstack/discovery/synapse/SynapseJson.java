@@ -51,8 +51,12 @@ final class SynapseJson {
                 o.putNull("weight");
             }
             o.put("haproxy_server_options", i.haproxyServerOptions().orElse(null));
-            ObjectNode labels = o.putObject("labels");
-            i.labels().forEach(labels::put);
+            if (i.labels().isEmpty()) {
+                o.putNull("labels"); // Ruby writes the znode's absent labels as null
+            } else {
+                ObjectNode labels = o.putObject("labels");
+                i.labels().forEach(labels::put);
+            }
         }
         return array;
     }

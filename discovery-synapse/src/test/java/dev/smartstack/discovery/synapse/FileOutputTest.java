@@ -48,6 +48,7 @@ class FileOutputTest {
         assertThat(b.get("id").isNull()).isTrue();
         assertThat(b.get("weight").isNull()).isTrue();
         assertThat(b.get("haproxy_server_options").isNull()).isTrue();
+        assertThat(b.get("labels").isNull()).as("labels: null, as Ruby writes a backend without labels").isTrue();
         try (Stream<Path> files = Files.list(dir.resolve("out"))) {
             assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("web.json");
         }

@@ -5,33 +5,49 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** File handling shared by the Nerve and Synapse config readers. */
+/** File handling and value conversions shared by the Nerve and Synapse config readers. */
 final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    /** {@code path} as given when absolute, else relative to the directory of the config {@code file}. */
+    /**
+     * {@code path} as given when absolute, else relative to the directory of the config
+     * {@code file}; but when nothing exists there and something does relative to the working
+     * directory (Ruby's reading: {@code File.expand_path}), the latter, so that Ruby's own
+     * examples ({@code "service_conf_dir": "example/nerve_services"}, run from the repository)
+     * read the same here.
+     */
     static Path resolve(Path file, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute() || file.toAbsolutePath().getParent() == null) {
             return p;
         }
-        return file.toAbsolutePath().getParent().resolve(p);
+        Path besideFile = file.toAbsolutePath().getParent().resolve(p);
+        if (!Files.exists(besideFile) && Files.exists(p)) {
+            return p.toAbsolutePath();
+        }
+        return besideFile;
     }
 
     /** The {@code *.json}, {@code *.yaml} and {@code *.yml} files of {@code service_conf_dir}, sorted. */
-    static List<Path> serviceConfFiles(ConfigNode top, Path dir) {
+    static List<Path> serviceConfFiles(String shownAs, Path dir) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{json,yaml,yml}")) {
             stream.forEach(files::add);
         } catch (IOException e) {
-            throw top.error("service_conf_dir", "cannot read the directory " + Validation.quote(dir.toString())
-                    + " (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException(shownAs, "service_conf_dir", "cannot read the directory "
+                    + Validation.quote(dir.toString()) + " (" + e.getClass().getSimpleName() + ")");
         }
         files.sort(null);
         return files;
+    }
+
+    /** A number of seconds (already checked by its {@link Rules.Seconds}) as a duration, or the default. */
+    static Duration seconds(Double seconds, Duration defaultValue) {
+        return seconds == null ? defaultValue : Duration.ofNanos(Math.round(seconds * 1e9));
     }
 }

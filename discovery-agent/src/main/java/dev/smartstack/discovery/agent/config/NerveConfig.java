@@ -1,18 +1,20 @@
 package dev.smartstack.discovery.agent.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.Validation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Airbnb Nerve's {@code nerve.conf.json}, key for key (see {@code SMARTSTACK-CONFIG.md}).
+ * Airbnb Nerve's {@code nerve.conf.json}, key for key (see {@code docs/configuration.md}), as the
+ * agent uses it: bound by Jackson onto {@link NerveFile}, then given its defaults here.
  *
  * @param instanceId {@code instance_id}: required unless given with {@code -i} or {@code NERVE_INSTANCE_ID}
  * @param services {@code services} plus those of {@code service_conf_dir}, by name, in file order
@@ -20,6 +22,8 @@ import java.util.Set;
  * @param heartbeatPath {@code heartbeat_path}: default none
  * @param maxRepeatedReportFailures {@code max_repeated_report_failures}: default 10
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
+ * @param statsd {@code statsd}: accepted, no effect yet (metrics go through Micrometer)
+ * @param prometheus Yelp's {@code prometheus}: accepted, no effect yet
  */
 public record NerveConfig(
         String instanceId,
@@ -27,19 +31,15 @@ public record NerveConfig(
         Optional<Path> serviceConfDir,
         Optional<Path> heartbeatPath,
         int maxRepeatedReportFailures,
-        Duration zkSessionTimeout) {
+        Duration zkSessionTimeout,
+        Optional<Statsd> statsd,
+        Optional<JsonNode> prometheus) {
 
     public static final int DEFAULT_MAX_REPEATED_REPORT_FAILURES = 10;
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Set<String> TOP_KEYS = Set.of("instance_id", "services", "service_conf_dir",
-            "heartbeat_path", "max_repeated_report_failures", "zk_session_timeout");
-    private static final Set<String> SERVICE_KEYS = Set.of("host", "port", "reporter_type", "zk_hosts", "zk_path",
-            "check_interval", "checks", "weight", "haproxy_server_options", "labels", "node_type", "check_mocked",
-            "rate_limiting", "use_path_encoding");
-    private static final Set<String> CHECK_KEYS = Set.of("type", "name", "host", "port", "timeout", "rise", "fall",
-            "uri", "ssl", "headers", "expect", "command");
-    private static final Set<String> RATE_KEYS = Set.of("shadow_mode", "average_rate", "max_burst");
+    /** The check types that run here; {@code command} is ours. */
+    public static final List<String> CHECK_TYPES = List.of("http", "tcp", "redis", "rabbitmq", "noop", "command");
 
     /**
      * A service entry.
@@ -55,9 +55,12 @@ public record NerveConfig(
      * @param weight {@code weight}: default none
      * @param haproxyServerOptions {@code haproxy_server_options}: default none
      * @param labels {@code labels}: default none
-     * @param nodeType {@code node_type}: default {@code ephemeral_sequential}, or {@code ephemeral}
+     * @param nodeType {@code node_type}: default {@code ephemeral_sequential}, or {@code ephemeral},
+     *     {@code persistent_sequential}, {@code persistent}
      * @param checkMocked {@code check_mocked}: default false
      * @param rateLimiting {@code rate_limiting}: default off
+     * @param ttlSeconds {@code ttl_seconds}: default none; persistent node types only
+     * @param loadTestConcurrency {@code load_test_concurrency}: default none; accepted, no effect here
      * @param usePathEncoding {@code use_path_encoding}: default false; when true the znode is named
      *     {@code base64_<L>_<B64>_} after its data, as Ruby Nerve does
      */
@@ -76,6 +79,8 @@ public record NerveConfig(
             String nodeType,
             boolean checkMocked,
             Optional<RateLimiting> rateLimiting,
+            Optional<Integer> ttlSeconds,
+            Optional<Integer> loadTestConcurrency,
             boolean usePathEncoding) {
 
         public static final String DEFAULT_REPORTER_TYPE = "zookeeper";
@@ -91,7 +96,7 @@ public record NerveConfig(
     /**
      * A check entry.
      *
-     * @param type {@code type}: required, {@code http}, {@code tcp} or (ext) {@code command}
+     * @param type {@code type}: required, one of {@link #CHECK_TYPES}
      * @param name {@code name}: default {@code <service> <type>}
      * @param host {@code host}: default the service's host
      * @param port {@code port}: default the service's port
@@ -103,6 +108,12 @@ public record NerveConfig(
      * @param headers {@code headers}: default none
      * @param expect {@code expect}: default none
      * @param command (ext) {@code command}: required for command, the argv (no shell)
+     * @param openTimeout {@code open_timeout}: http, the connect timeout; default 0.2 s as in Ruby
+     * @param readTimeout {@code read_timeout}: http, the response timeout; default {@code timeout}
+     * @param sslTimeout {@code ssl_timeout}: http with ssl; default 0.2 s, accepted (the JDK's
+     *     client has no separate handshake timeout: {@code open_timeout} and {@code read_timeout} bound it)
+     * @param username {@code username}: rabbitmq, default {@code guest}
+     * @param password {@code password}: rabbitmq, default {@code guest}
      */
     public record Check(
             String type,
@@ -116,11 +127,19 @@ public record NerveConfig(
             boolean ssl,
             Map<String, String> headers,
             Optional<String> expect,
-            List<String> command) {
+            List<String> command,
+            Duration openTimeout,
+            Duration readTimeout,
+            Duration sslTimeout,
+            String username,
+            String password) {
 
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+        public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofMillis(200);
+        public static final Duration DEFAULT_SSL_TIMEOUT = Duration.ofMillis(200);
         public static final int DEFAULT_RISE = 1;
         public static final int DEFAULT_FALL = 1;
+        public static final String DEFAULT_RABBITMQ_USER = "guest";
     }
 
     /**
@@ -134,6 +153,31 @@ public record NerveConfig(
     }
 
     /**
+     * {@code statsd}.
+     *
+     * @param host {@code host}: default {@code localhost}
+     * @param port {@code port}: default 8125
+     */
+    public record Statsd(String host, int port) {
+    }
+
+    /**
+     * The keys that {@code --check-config} accepts but a running agent cannot honour yet, one
+     * line each naming the key; empty when everything can run.
+     */
+    public List<ConfigException> notSupportedYet(String shownAs) {
+        List<ConfigException> list = new ArrayList<>();
+        services.values().forEach(s -> {
+            if (s.nodeType().startsWith("persistent")) {
+                list.add(new ConfigException(shownAs, "services." + s.name() + ".node_type", "\"" + s.nodeType()
+                        + "\" is not supported yet: the reporter registers ephemeral nodes only (use \"ephemeral_sequential\""
+                        + " or \"ephemeral\")"));
+            }
+        });
+        return list;
+    }
+
+    /**
      * Reads and checks a nerve config file.
      *
      * @param file the file
@@ -142,7 +186,7 @@ public record NerveConfig(
      * @throws ConfigException naming the file and the key
      */
     public static NerveConfig load(Path file, String shownAs, String instanceIdOverride) {
-        ConfigNode top = ConfigNode.read(file, shownAs).allowOnly(TOP_KEYS);
+        NerveFile top = ConfigBinder.bind(ConfigBinder.readTree(file, shownAs, null), NerveFile.class, shownAs, "");
         String instanceId;
         if (instanceIdOverride != null) {
             instanceId = instanceIdOverride;
@@ -150,149 +194,150 @@ public record NerveConfig(
                 throw new ConfigException(shownAs, "instance_id", "the -i/NERVE_INSTANCE_ID value must be 1 to "
                         + Validation.MAX_NAME_LENGTH + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(instanceId));
             }
-            if (top.has("instance_id")) {
-                top.requiredString("instance_id");
-            }
         } else {
-            instanceId = top.requiredString("instance_id");
+            instanceId = top.instanceId();
+            if (instanceId == null) {
+                throw new ConfigException(shownAs, "instance_id", "required key is missing");
+            }
             if (!Validation.isValidName(instanceId)) {
-                throw top.error("instance_id", "expected 1 to " + Validation.MAX_NAME_LENGTH
+                throw new ConfigException(shownAs, "instance_id", "expected 1 to " + Validation.MAX_NAME_LENGTH
                         + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(instanceId));
             }
         }
-        Optional<Path> confDir = top.optionalString("service_conf_dir").map(d -> ConfigFiles.resolve(file, d));
-        Optional<Path> heartbeat = top.optionalString("heartbeat_path").map(Path::of);
-        int maxFailures = top.optionalInt("max_repeated_report_failures", 1, Integer.MAX_VALUE,
-                DEFAULT_MAX_REPEATED_REPORT_FAILURES);
-        Duration session = top.optionalSeconds("zk_session_timeout", DEFAULT_ZK_SESSION_TIMEOUT);
-
+        Optional<Path> confDir = Optional.ofNullable(top.serviceConfDir()).map(d -> ConfigFiles.resolve(file, d));
+        if (top.services() == null && confDir.isEmpty()) {
+            throw new ConfigException(shownAs, "services", "required key is missing");
+        }
         Map<String, Service> services = new LinkedHashMap<>();
-        top.requiredObjectMap("services").forEach((name, node) -> services.put(name, service(name, node)));
+        if (top.services() != null) {
+            top.services().forEach((name, s) -> services.put(name, service(shownAs, "services." + name, name, s)));
+        }
         if (confDir.isPresent()) {
-            for (Path f : ConfigFiles.serviceConfFiles(top, confDir.get())) {
+            for (Path f : ConfigFiles.serviceConfFiles(shownAs, confDir.get())) {
                 String fileName = f.getFileName().toString();
                 String name = fileName.substring(0, fileName.lastIndexOf('.'));
-                ConfigNode node = ConfigNode.read(f, f.toString());
-                Service s = service(name, node);
-                if (services.putIfAbsent(name, s) != null) {
+                NerveFile.Service entry = ConfigBinder.bind(ConfigBinder.readTree(f, f.toString(), null),
+                        NerveFile.Service.class, f.toString(), "");
+                if (services.putIfAbsent(name, service(f.toString(), "", name, entry)) != null) {
                     throw new ConfigException(f.toString(), "", "service " + Validation.quote(name)
                             + " is also defined in " + shownAs);
                 }
             }
         }
-        return new NerveConfig(instanceId, java.util.Collections.unmodifiableMap(services), confDir, heartbeat, maxFailures, session);
+        return new NerveConfig(instanceId, Collections.unmodifiableMap(services), confDir,
+                Optional.ofNullable(top.heartbeatPath()).map(Path::of),
+                or(top.maxRepeatedReportFailures(), DEFAULT_MAX_REPEATED_REPORT_FAILURES),
+                ConfigFiles.seconds(top.zkSessionTimeout(), DEFAULT_ZK_SESSION_TIMEOUT),
+                Optional.ofNullable(top.statsd()).map(s -> new Statsd(or(s.host(), "localhost"), or(s.port(), 8125))),
+                Optional.ofNullable(top.prometheus()));
     }
 
-    private static Service service(String name, ConfigNode s) {
+    private static <T> T or(T value, T defaultValue) {
+        return value == null ? defaultValue : value;
+    }
+
+    private static Service service(String file, String path, String name, NerveFile.Service s) {
         if (!Validation.isValidName(name)) {
-            throw s.error("expected a service name of 1 to " + Validation.MAX_NAME_LENGTH
+            throw new ConfigException(file, path, "expected a service name of 1 to " + Validation.MAX_NAME_LENGTH
                     + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(name));
         }
-        s.allowOnly(SERVICE_KEYS);
-        String host = s.requiredString("host");
-        if (!Validation.isValidHost(host)) {
-            throw s.error("host", "expected a DNS name or an IP address but was " + Validation.quote(host));
+        String reporterType = or(s.reporterType(), Service.DEFAULT_REPORTER_TYPE);
+        if (reporterType.equals("etcd")) {
+            throw new ConfigException(file, RecordRules.join(path, "reporter_type"), "\"etcd\" is not supported: this "
+                    + "agent registers in ZooKeeper only (use \"zookeeper\" with zk_hosts and zk_path)");
         }
-        int port = s.requiredInt("port", 1, 65535);
-        String reporterType = s.optionalString("reporter_type").orElse(Service.DEFAULT_REPORTER_TYPE);
         if (!reporterType.equals("zookeeper")) {
-            throw s.error("reporter_type", "only \"zookeeper\" is supported but was " + Validation.quote(reporterType));
+            throw new ConfigException(file, RecordRules.join(path, "reporter_type"),
+                    "only \"zookeeper\" is supported but was " + Validation.quote(reporterType));
         }
-        List<String> zkHosts = s.requiredHostPortList("zk_hosts");
-        String zkPath = s.requiredString("zk_path");
-        if (!zkPath.startsWith("/") || (zkPath.length() > 1 && zkPath.endsWith("/")) || zkPath.contains("//")
-                || Validation.hasControlCharacter(zkPath)) {
-            throw s.error("zk_path", "expected an absolute ZooKeeper path such as /nerve/services/web but was "
-                    + Validation.quote(zkPath));
-        }
-        Duration interval = s.optionalSeconds("check_interval", Service.DEFAULT_CHECK_INTERVAL);
-        Optional<Integer> weight = s.optionalInt("weight", 0, Validation.MAX_WEIGHT);
-        Optional<String> options = s.optionalString("haproxy_server_options");
-        if (options.isPresent()) {
-            try {
-                Validation.requireValidServerOptions(options.get());
-            } catch (InvalidInstanceException e) {
-                throw s.error("haproxy_server_options", e.getMessage());
+        for (String key : List.of("etcd_host", "etcd_port", "etcd_path")) {
+            if (key.equals("etcd_host") && s.etcdHost() != null || key.equals("etcd_port") && s.etcdPort() != null
+                    || key.equals("etcd_path") && s.etcdPath() != null) {
+                throw new ConfigException(file, RecordRules.join(path, key),
+                        "only applies to reporter_type \"etcd\", which is not supported here");
             }
         }
-        Map<String, String> labels = s.optionalStringMap("labels");
+        if (s.zkHosts() == null) {
+            throw new ConfigException(file, RecordRules.join(path, "zk_hosts"), "required key is missing");
+        }
+        if (s.zkPath() == null) {
+            throw new ConfigException(file, RecordRules.join(path, "zk_path"), "required key is missing");
+        }
+        if (s.haproxyServerOptions() != null) {
+            try {
+                Validation.requireValidServerOptions(s.haproxyServerOptions());
+            } catch (InvalidInstanceException e) {
+                throw new ConfigException(file, RecordRules.join(path, "haproxy_server_options"), e.getMessage());
+            }
+        }
+        Map<String, String> labels = or(s.labels(), Map.of());
         try {
             Validation.requireValidLabels(labels);
         } catch (InvalidInstanceException e) {
-            throw s.error(e.field(), e.getMessage());
+            throw new ConfigException(file, RecordRules.join(path, e.field()), e.getMessage());
         }
-        String nodeType = s.optionalString("node_type").orElse(Service.DEFAULT_NODE_TYPE);
-        if (!nodeType.equals("ephemeral_sequential") && !nodeType.equals("ephemeral")) {
-            throw s.error("node_type", "expected \"ephemeral_sequential\" or \"ephemeral\" but was " + Validation.quote(nodeType));
-        }
-        boolean mocked = s.optionalBoolean("check_mocked", false);
-        Optional<RateLimiting> rate = s.optionalObject("rate_limiting").map(r -> {
-            r.allowOnly(RATE_KEYS);
-            return new RateLimiting(r.optionalBoolean("shadow_mode", false),
-                    requiredPositive(r, "average_rate"), r.requiredInt("max_burst", 1, Integer.MAX_VALUE));
-        });
-        boolean pathEncoding = s.optionalBoolean("use_path_encoding", false);
+        String nodeType = or(s.nodeType(), Service.DEFAULT_NODE_TYPE);
+        Optional<RateLimiting> rate = Optional.ofNullable(s.rateLimiting())
+                .map(r -> new RateLimiting(or(r.shadowMode(), false), r.averageRate(), r.maxBurst()));
         List<Check> checks = new ArrayList<>();
-        for (ConfigNode c : s.optionalObjectList("checks")) {
-            checks.add(check(name, host, port, c));
+        List<NerveFile.Check> entries = or(s.checks(), List.of());
+        for (int i = 0; i < entries.size(); i++) {
+            checks.add(check(file, RecordRules.join(path, "checks") + "[" + i + "]", name, s, entries.get(i)));
         }
-        return new Service(name, host, port, reporterType, List.copyOf(zkHosts), zkPath, interval, List.copyOf(checks),
-                weight, options, labels, nodeType, mocked, rate, pathEncoding);
+        return new Service(name, s.host(), s.port(), reporterType, List.copyOf(s.zkHosts()), s.zkPath(),
+                ConfigFiles.seconds(s.checkInterval(), Service.DEFAULT_CHECK_INTERVAL), List.copyOf(checks),
+                Optional.ofNullable(s.weight()), Optional.ofNullable(s.haproxyServerOptions()), labels, nodeType,
+                or(s.checkMocked(), false), rate, Optional.ofNullable(s.ttlSeconds()),
+                Optional.ofNullable(s.loadTestConcurrency()), or(s.usePathEncoding(), false));
     }
 
-    private static double requiredPositive(ConfigNode r, String key) {
-        if (!r.has(key)) {
-            throw r.error(key, "required key is missing");
+    private static Check check(String file, String path, String service, NerveFile.Service s, NerveFile.Check c) {
+        String type = c.type();
+        if (c.module() != null) {
+            throw new ConfigException(file, RecordRules.join(path, "module"), "Ruby check gems cannot run here: use a "
+                    + "\"command\" check (type \"command\", command: [program, args...]) that exits 0 when healthy");
         }
-        return r.optionalNumber(key, 0, 0);
+        if (!CHECK_TYPES.contains(type)) {
+            throw new ConfigException(file, RecordRules.join(path, "type"), "expected "
+                    + RecordRules.alternatives(CHECK_TYPES.toArray(String[]::new)) + " but was " + Validation.quote(type)
+                    + " (for a Ruby nerve-watcher gem's type, use a \"command\" check)");
+        }
+        if (type.equals("http") && c.uri() == null) {
+            throw new ConfigException(file, RecordRules.join(path, "uri"), "required key is missing (an http check needs it)");
+        }
+        if (c.uri() != null && (!c.uri().startsWith("/") || c.uri().contains(" ") || Validation.hasControlCharacter(c.uri()))) {
+            throw new ConfigException(file, RecordRules.join(path, "uri"), "expected a path starting with / but was "
+                    + Validation.quote(c.uri()));
+        }
+        if (type.equals("command") && c.command() == null) {
+            throw new ConfigException(file, RecordRules.join(path, "command"),
+                    "required key is missing (a command check needs it)");
+        }
+        onlyFor(file, path, type, "http", "uri", c.uri(), "ssl", c.ssl(), "headers", c.headers(), "expect", c.expect(),
+                "open_timeout", c.openTimeout(), "read_timeout", c.readTimeout(), "ssl_timeout", c.sslTimeout());
+        onlyFor(file, path, type, "command", "command", c.command());
+        onlyFor(file, path, type, "rabbitmq", "username", c.username(), "password", c.password());
+        Duration timeout = ConfigFiles.seconds(c.timeout(), Check.DEFAULT_TIMEOUT);
+        return new Check(type, or(c.name(), service + " " + type), or(c.host(), s.host()), or(c.port(), s.port()),
+                timeout, or(c.rise(), Check.DEFAULT_RISE), or(c.fall(), Check.DEFAULT_FALL),
+                Optional.ofNullable(c.uri()), or(c.ssl(), false), or(c.headers(), Map.of()), Optional.ofNullable(c.expect()),
+                List.copyOf(or(c.command(), List.of())),
+                ConfigFiles.seconds(c.openTimeout(), Check.DEFAULT_OPEN_TIMEOUT),
+                ConfigFiles.seconds(c.readTimeout(), timeout),
+                ConfigFiles.seconds(c.sslTimeout(), Check.DEFAULT_SSL_TIMEOUT),
+                or(c.username(), Check.DEFAULT_RABBITMQ_USER), or(c.password(), Check.DEFAULT_RABBITMQ_USER));
     }
 
-    private static Check check(String service, String serviceHost, int servicePort, ConfigNode c) {
-        c.allowOnly(CHECK_KEYS);
-        String type = c.requiredString("type");
-        if (!type.equals("http") && !type.equals("tcp") && !type.equals("command")) {
-            throw c.error("type", "expected \"http\", \"tcp\" or \"command\" but was " + Validation.quote(type));
+    /** Refuses the keys (key, value pairs) that only apply to checks of type {@code owner}. */
+    private static void onlyFor(String file, String path, String type, String owner, Object... keysAndValues) {
+        if (type.equals(owner)) {
+            return;
         }
-        String name = c.optionalString("name").orElse(service + " " + type);
-        String host = c.optionalString("host").orElse(serviceHost);
-        if (!Validation.isValidHost(host)) {
-            throw c.error("host", "expected a DNS name or an IP address but was " + Validation.quote(host));
-        }
-        int port = c.optionalInt("port", 1, 65535, servicePort);
-        Duration timeout = c.optionalSeconds("timeout", Check.DEFAULT_TIMEOUT);
-        int rise = c.optionalInt("rise", 1, 1000, Check.DEFAULT_RISE);
-        int fall = c.optionalInt("fall", 1, 1000, Check.DEFAULT_FALL);
-        Optional<String> uri = c.optionalString("uri");
-        boolean ssl = c.optionalBoolean("ssl", false);
-        Map<String, String> headers = c.optionalStringMap("headers");
-        Optional<String> expect = c.optionalString("expect");
-        List<String> command = List.of();
-        switch (type) {
-            case "http" -> {
-                if (uri.isEmpty()) {
-                    throw c.error("uri", "required key is missing (an http check needs it)");
-                }
-                if (!uri.get().startsWith("/") || uri.get().contains(" ") || Validation.hasControlCharacter(uri.get())) {
-                    throw c.error("uri", "expected a path starting with / but was " + Validation.quote(uri.get()));
-                }
-            }
-            case "command" -> {
-                if (!c.has("command")) {
-                    throw c.error("command", "required key is missing (a command check needs it)");
-                }
-                command = c.requiredStringList("command");
-            }
-            default -> {
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] != null) {
+                throw new ConfigException(file, RecordRules.join(path, (String) keysAndValues[i]), "only applies to "
+                        + owner + " checks, but this check's type is " + Validation.quote(type));
             }
         }
-        for (String key : List.of("uri", "ssl", "headers", "expect")) {
-            if (!type.equals("http") && c.has(key)) {
-                throw c.error(key, "only applies to http checks, but this check's type is " + Validation.quote(type));
-            }
-        }
-        if (!type.equals("command") && c.has("command")) {
-            throw c.error("command", "only applies to command checks, but this check's type is " + Validation.quote(type));
-        }
-        return new Check(type, name, host, port, timeout, rise, fall, uri, ssl, headers, expect, List.copyOf(command));
     }
 }
