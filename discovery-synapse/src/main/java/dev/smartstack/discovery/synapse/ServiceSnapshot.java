@@ -54,7 +54,8 @@ public record ServiceSnapshot(
 
     public ServiceSnapshot {
         Objects.requireNonNull(service, "service == null");
-        backends = List.copyOf(backends);
+        // A SortedBackends is already immutable; copying it would cost O(N) per snapshot.
+        backends = backends instanceof SortedBackends ? backends : List.copyOf(backends);
         added = List.copyOf(added);
         removed = List.copyOf(removed);
         changed = List.copyOf(changed);

@@ -28,9 +28,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Op;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it promises:
  * <ul>
- *   <li>Each service path is watched by a {@code CuratorCache} with a persistent recursive watch:
- *       a join costs a constant number of reads (the new node's data and its (empty) children), a
- *       leave none, whatever the number of backends.
+ *   <li>Each service path has one persistent recursive watch (ZooKeeper 3.6+): a join costs one
+ *       read (none when the child's name carries its data, Ruby Nerve's path encoding), a leave
+ *       none, a data change one, whatever the number of backends. The start and every resync after
+ *       a connection loss cost one listing and multi-reads of up to 1,000 children each. Servers
+ *       older than 3.6 get one-shot child and data watches instead (logged once).
  *   <li>Only direct children of the path are backends. A missing path is an empty service and is
  *       picked up when it appears.
  *   <li>Untrusted data is refused one znode at a time: logged at ERROR once per znode version,
@@ -111,7 +112,8 @@ public final class SynapseWatcher implements AutoCloseable {
     private ScheduledExecutorService stateWriter;
     private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
     private final AtomicBoolean serverProbed = new AtomicBoolean();
-    /** Where the server probe adds (and removes) a persistent watch; the node itself is never created. */
+    private final AtomicBoolean probeInFlight = new AtomicBoolean();
+    /** What the server probe reads; the node itself is never created. */
     static final String PROBE_PATH = "/smartstack-synapse-probe";
 
     private SynapseWatcher(Builder b) {
@@ -179,9 +181,6 @@ public final class SynapseWatcher implements AutoCloseable {
         CuratorFramework client = handle.client();
         connected.set(client.getZookeeperClient().isConnected());
         client.getConnectionStateListenable().addListener(connectionListener);
-        for (ServiceWatch w : watches.values()) {
-            w.start(client);
-        }
         probeServer(client);
         log.info("synapse started watching {} services: {}", watches.size(), names);
         updateState();
@@ -277,14 +276,14 @@ public final class SynapseWatcher implements AutoCloseable {
         return metrics;
     }
 
-    /** Switches every service to a TreeCache, as for a server older than 3.6 (for tests). */
-    void fallBackToTreeCache() {
+    /** Switches every service to one-shot watches, as for a server older than 3.6 (for tests). */
+    void fallBackToOneShotWatches() {
         serverProbed.set(true);
-        watches.values().forEach(w -> w.fallBackToTreeCache(handle.client()));
+        watches.values().forEach(w -> w.startOneShotWatches(handle.client()));
     }
 
-    boolean usesTreeCache(String service) {
-        return watches.get(service).usesTreeCache();
+    boolean usesOneShotWatches(String service) {
+        return watches.get(service).usesOneShotWatches();
     }
 
     boolean isConnected() {
@@ -324,11 +323,8 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     private void deliver(ServiceSnapshot snapshot) {
-        if (snapshot.hasChanges() || snapshot.version() == 1) {
-            log.info("synapse '{}' {}", snapshot.service(), snapshot);
-        } else {
-            log.debug("synapse '{}' {}", snapshot.service(), snapshot);
-        }
+        // Not INFO: at thousands of backends a line per snapshot would cost the publish thread.
+        log.debug("synapse '{}' {}", snapshot.service(), snapshot);
         for (OutputWorker w : workers) {
             w.offer(snapshot);
         }
@@ -386,8 +382,8 @@ public final class SynapseWatcher implements AutoCloseable {
                     probeServer(client);
                     if (newState == ConnectionState.RECONNECTED || !wasConnected) {
                         log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
-                        watches.values().forEach(w -> w.resync(client));
                     }
+                    watches.values().forEach(ServiceWatch::connectionRestored);
                 }
                 default -> {
                 }
@@ -398,38 +394,37 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     /**
-     * Finds out once whether the server supports persistent watches (ZooKeeper 3.6 or newer) by
-     * adding one on a path that is never created; when the server answers UNIMPLEMENTED, every
-     * service falls back to a TreeCache. Costs one request (and one to remove the probe) per
-     * watcher; a probe that fails for another reason is retried on the next connection.
+     * Finds out once whether the server is ZooKeeper 3.6 or newer, then starts every service's
+     * watch: the persistent recursive watch when it is, one-shot watches when it is not. The probe
+     * is one multi-read of {@link #PROBE_PATH}, which is never created (multi-reads and persistent
+     * watches both came with 3.6; an older server answers UNIMPLEMENTED and drops the connection,
+     * once). A probe that fails for another reason is sent again on the next connection.
      */
     private void probeServer(CuratorFramework client) {
-        if (serverProbed.get() || watches.values().stream().allMatch(ServiceWatch::usesTreeCache)) {
+        if (serverProbed.get() || !probeInFlight.compareAndSet(false, true)) {
             return;
         }
-        Watcher probe = event -> { };
         try {
-            client.watchers().add().withMode(AddWatchMode.PERSISTENT).inBackground((c, event) -> {
-                KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
-                if (rc == KeeperException.Code.OK) {
-                    serverProbed.set(true);
-                    try {
-                        c.watchers().remove(probe).ofType(Watcher.WatcherType.Any).quietly().inBackground()
-                                .forPath(PROBE_PATH);
-                    } catch (Exception e) {
-                        log.debug("synapse could not remove its probe watch", e);
+            client.getZookeeperClient().getZooKeeper().multi(List.of(Op.getData(PROBE_PATH)), (rc, path, ctx, results) -> {
+                probeInFlight.set(false);
+                if (results != null) {
+                    if (serverProbed.compareAndSet(false, true) && state.get() != State.CLOSED) {
+                        watches.values().forEach(w -> w.startPersistentWatch(client));
                     }
-                } else if (rc == KeeperException.Code.UNIMPLEMENTED) {
-                    if (serverProbed.compareAndSet(false, true)) {
-                        log.warn("synapse: the ZooKeeper server does not support persistent watches (older than 3.6);"
-                                + " falling back to TreeCache for {}", watches.keySet());
-                        watches.values().forEach(w -> w.fallBackToTreeCache(c));
+                } else if (rc == KeeperException.Code.UNIMPLEMENTED.intValue()) {
+                    if (serverProbed.compareAndSet(false, true) && state.get() != State.CLOSED) {
+                        log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no"
+                                + " multi-reads); falling back to one-shot child and data watches for {}",
+                                watches.keySet());
+                        watches.values().forEach(w -> w.startOneShotWatches(client));
                     }
                 } else {
-                    log.debug("synapse server probe failed ({}); trying again on the next connection", rc);
+                    log.debug("synapse server probe failed ({}); trying again on the next connection",
+                            KeeperException.Code.get(rc));
                 }
-            }).usingWatcher(probe).forPath(PROBE_PATH);
+            }, null);
         } catch (Exception e) {
+            probeInFlight.set(false);
             log.debug("synapse server probe could not be sent", e);
         }
     }
