@@ -4,11 +4,10 @@ import dev.smartstack.discovery.core.ServiceInstance;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,15 +17,14 @@ import java.util.Set;
  * O(changes). Not thread-safe: its {@link ServiceWatch} calls it under its lock.
  */
 final class BackendView {
-    /** What {@link #known} holds for a child that exists but is not a backend (refused, filtered, disabled). */
-    private static final Object NOT_A_BACKEND = new Object();
-
     private final WatchedService service;
     private final BackendDecoder decoder;
-    private final Map<String, Object> known = new HashMap<>();
+    /** The backends, found by child name through its sequence number: no second map of N entries. */
     private SortedBackends tree = SortedBackends.EMPTY;
+    /** The children that exist but are not backends (refused, filtered out, not serving). */
+    private final Set<String> others = new HashSet<>();
     /** Since the last snapshot: key (the child's name) -> the backend it had then, null when none. */
-    private final Map<String, ServiceInstance> delta = new LinkedHashMap<>();
+    private Map<String, ServiceInstance> delta = new LinkedHashMap<>();
     /** The tree the last snapshot showed as is, so that {@link #delta} is relative to it; else null. */
     private SortedBackends publishedTree;
 
@@ -36,33 +34,47 @@ final class BackendView {
     }
 
     boolean knows(String child) {
-        return known.containsKey(child);
+        return others.contains(child) || backend(child) != null;
     }
 
     int backends() {
         return tree.size();
     }
 
+    /** The backend a child is, or null; O(log N). A backend's key is its child's name (see BackendDecoder). */
+    private ServiceInstance backend(String child) {
+        return tree.find(ServiceInstance.sequenceOf(child), child);
+    }
+
     /** The child holds {@code data}; returns whether the backends changed. */
     boolean put(String child, byte[] data, long mzxid, String path) {
-        Object before = known.get(child);
-        Optional<ServiceInstance> decoded = decoder.decode(child, data, mzxid, path);
-        Object after = decoded.isPresent() ? decoded.get() : NOT_A_BACKEND;
-        known.put(child, after);
+        ServiceInstance before = backend(child);
+        ServiceInstance after = decoder.decode(child, data, mzxid, path).orElse(null);
+        if (after == null) {
+            others.add(child);
+        } else {
+            others.remove(child);
+        }
         return replace(child, before, after);
     }
 
     /** The child is gone; returns whether the backends changed. */
     boolean remove(String child) {
-        Object before = known.remove(child);
+        others.remove(child);
         decoder.forget(child);
+        ServiceInstance before = backend(child);
         return before != null && replace(child, before, null);
     }
 
     /** The known children that {@code listed} does not hold. */
     List<String> notIn(Set<String> listed) {
         List<String> gone = new ArrayList<>();
-        for (String child : known.keySet()) {
+        for (ServiceInstance i : tree) {
+            if (!listed.contains(i.key())) {
+                gone.add(i.key());
+            }
+        }
+        for (String child : others) {
             if (!listed.contains(child)) {
                 gone.add(child);
             }
@@ -70,15 +82,13 @@ final class BackendView {
         return gone;
     }
 
-    private boolean replace(String child, Object before, Object after) {
-        ServiceInstance b = before instanceof ServiceInstance i ? i : null;
-        ServiceInstance a = after instanceof ServiceInstance i ? i : null;
-        if (b == null ? a == null : b.equals(a)) {
+    private boolean replace(String child, ServiceInstance before, ServiceInstance after) {
+        if (before == null ? after == null : before.equals(after)) {
             return false;
         }
-        tree = a != null ? tree.with(a) : tree.without(b);
+        tree = after != null ? tree.with(after) : tree.without(before);
         if (!delta.containsKey(child)) {
-            delta.put(child, b);
+            delta.put(child, before);
         }
         return true;
     }
@@ -90,7 +100,11 @@ final class BackendView {
         ServiceSnapshot next = plain && publishedTree != null
                 ? fromDelta(current, live, time)
                 : general(current, plain, live, time);
-        delta.clear();
+        if (!delta.isEmpty()) {
+            // A new map, not clear(): clear() costs the table's capacity, which a cold start of
+            // N children left at O(N) for good.
+            delta = new LinkedHashMap<>();
+        }
         publishedTree = plain ? tree : null;
         return next;
     }
@@ -104,7 +118,7 @@ final class BackendView {
         List<ServiceInstance> removed = new ArrayList<>();
         List<ServiceInstance> changed = new ArrayList<>();
         delta.forEach((key, before) -> {
-            ServiceInstance after = known.get(key) instanceof ServiceInstance i ? i : null;
+            ServiceInstance after = backend(key);
             if (before == null && after != null) {
                 added.add(after);
             } else if (before != null && after == null) {

@@ -140,6 +140,10 @@ final class PersistentChildWatch implements ChildWatch {
                 listed = children;
             } else if (rc == KeeperException.Code.NONODE.intValue()) {
                 listed = List.of();
+            } else if (rc == KeeperException.Code.CONNECTIONLOSS.intValue()) {
+                view.resyncFailed(generation, "the connection was lost while listing the children; if there are"
+                        + " tens of thousands, the answer may exceed the client's jute.maxbuffer (default 1 MiB)");
+                return;
             } else {
                 view.resyncFailed(generation, String.valueOf(KeeperException.Code.get(rc)));
                 return;

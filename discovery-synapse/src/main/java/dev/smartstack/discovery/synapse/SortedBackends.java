@@ -91,6 +91,25 @@ final class SortedBackends extends AbstractList<ServiceInstance> {
         return false;
     }
 
+    /**
+     * The element with this sequence and key (as {@link ServiceSnapshot#ORDER} sorts them), or null;
+     * O(log N).
+     */
+    ServiceInstance find(long sequence, String key) {
+        Node n = root;
+        while (n != null) {
+            int c = Long.compare(sequence, n.value.sequence());
+            if (c == 0) {
+                c = key.compareTo(n.value.key());
+            }
+            if (c == 0) {
+                return n.value;
+            }
+            n = c < 0 ? n.left : n.right;
+        }
+        return null;
+    }
+
     @Override
     public Iterator<ServiceInstance> iterator() {
         return new Iterator<>() {

@@ -28,8 +28,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,10 +109,7 @@ public final class SynapseWatcher implements AutoCloseable {
     private ExecutorService publisher;
     private ScheduledExecutorService stateWriter;
     private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
-    private final AtomicBoolean serverProbed = new AtomicBoolean();
-    private final AtomicBoolean probeInFlight = new AtomicBoolean();
-    /** What the server probe reads; the node itself is never created. */
-    static final String PROBE_PATH = "/smartstack-synapse-probe";
+    private final ServerProbe probe = new ServerProbe(this::serverAnswered);
 
     private SynapseWatcher(Builder b) {
         this.handle = CuratorHandle.of("SynapseWatcher", b.curator, b.zooKeeper);
@@ -181,7 +176,7 @@ public final class SynapseWatcher implements AutoCloseable {
         CuratorFramework client = handle.client();
         connected.set(client.getZookeeperClient().isConnected());
         client.getConnectionStateListenable().addListener(connectionListener);
-        probeServer(client);
+        probe.probe(client);
         log.info("synapse started watching {} services: {}", watches.size(), names);
         updateState();
         return this;
@@ -278,7 +273,7 @@ public final class SynapseWatcher implements AutoCloseable {
 
     /** Switches every service to one-shot watches, as for a server older than 3.6 (for tests). */
     void fallBackToOneShotWatches() {
-        serverProbed.set(true);
+        probe.skip();
         watches.values().forEach(w -> w.startOneShotWatches(handle.client()));
     }
 
@@ -379,7 +374,7 @@ public final class SynapseWatcher implements AutoCloseable {
                 }
                 case CONNECTED, RECONNECTED -> {
                     boolean wasConnected = connected.getAndSet(true);
-                    probeServer(client);
+                    probe.probe(client);
                     if (newState == ConnectionState.RECONNECTED || !wasConnected) {
                         log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
                     }
@@ -393,39 +388,18 @@ public final class SynapseWatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * Finds out once whether the server is ZooKeeper 3.6 or newer, then starts every service's
-     * watch: the persistent recursive watch when it is, one-shot watches when it is not. The probe
-     * is one multi-read of {@link #PROBE_PATH}, which is never created (multi-reads and persistent
-     * watches both came with 3.6; an older server answers UNIMPLEMENTED and drops the connection,
-     * once). A probe that fails for another reason is sent again on the next connection.
-     */
-    private void probeServer(CuratorFramework client) {
-        if (serverProbed.get() || !probeInFlight.compareAndSet(false, true)) {
+    /** The server probe's answer: start every service's watch, persistent on 3.6+, one-shot before. */
+    private void serverAnswered(boolean persistentWatches) {
+        if (state.get() == State.CLOSED) {
             return;
         }
-        try {
-            client.getZookeeperClient().getZooKeeper().multi(List.of(Op.getData(PROBE_PATH)), (rc, path, ctx, results) -> {
-                probeInFlight.set(false);
-                if (results != null) {
-                    if (serverProbed.compareAndSet(false, true) && state.get() != State.CLOSED) {
-                        watches.values().forEach(w -> w.startPersistentWatch(client));
-                    }
-                } else if (rc == KeeperException.Code.UNIMPLEMENTED.intValue()) {
-                    if (serverProbed.compareAndSet(false, true) && state.get() != State.CLOSED) {
-                        log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no"
-                                + " multi-reads); falling back to one-shot child and data watches for {}",
-                                watches.keySet());
-                        watches.values().forEach(w -> w.startOneShotWatches(client));
-                    }
-                } else {
-                    log.debug("synapse server probe failed ({}); trying again on the next connection",
-                            KeeperException.Code.get(rc));
-                }
-            }, null);
-        } catch (Exception e) {
-            probeInFlight.set(false);
-            log.debug("synapse server probe could not be sent", e);
+        CuratorFramework client = handle.client();
+        if (persistentWatches) {
+            watches.values().forEach(w -> w.startPersistentWatch(client));
+        } else {
+            log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no multi-reads);"
+                    + " falling back to one-shot child and data watches for {}", watches.keySet());
+            watches.values().forEach(w -> w.startOneShotWatches(client));
         }
     }
 

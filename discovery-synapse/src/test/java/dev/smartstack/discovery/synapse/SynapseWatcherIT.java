@@ -506,7 +506,7 @@ class SynapseWatcherIT {
         SynapseWatcher w = start(watcher(service().build()));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         assertThat(w.usesOneShotWatches("web")).isFalse();
-        assertThat(writer.checkExists().forPath(SynapseWatcher.PROBE_PATH)).isNull();
+        assertThat(writer.checkExists().forPath(ServerProbe.PATH)).isNull();
     }
 
     @Test
