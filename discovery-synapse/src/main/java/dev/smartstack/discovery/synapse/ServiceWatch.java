@@ -151,14 +151,16 @@ final class ServiceWatch {
         if (!PathEncoding.isEncoded(child)) {
             return false;
         }
-        synchronized (this) {
-            if (view.knows(child)) {
-                return true;
-            }
-        }
+        // Decoded first: a base64_ name that does not decode was read from its data, and its data
+        // changes must be read too.
         Optional<byte[]> data = PathEncoding.decode(child);
         if (data.isEmpty()) {
             return false;
+        }
+        synchronized (this) {
+            if (view.knows(child)) {
+                return true; // the name is the data: nothing new
+            }
         }
         childData(child, data.get(), BackendDecoder.FROM_NAME);
         return true;

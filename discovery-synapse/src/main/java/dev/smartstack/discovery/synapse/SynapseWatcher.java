@@ -281,8 +281,14 @@ public final class SynapseWatcher implements AutoCloseable {
         return watches.get(service).usesOneShotWatches();
     }
 
+    /**
+     * Whether the connection is up: as the last connection state said, or as the client knows it
+     * already. The first sync can finish on the ZooKeeper event thread before Curator has told the
+     * connection listener that the client connected; its snapshot is live, not a stale one followed
+     * at once by a live copy.
+     */
     boolean isConnected() {
-        return connected.get();
+        return connected.get() || handle.client().getZookeeperClient().isConnected();
     }
 
     void refused(String service, String path, String reason) {

@@ -158,15 +158,17 @@ class WatchRequestsIT {
         writer.transaction().forOperations(
                 writer.transactionOp().create().forPath(path + "/flash", Zk.nerve("flash", "127.0.0.1", 7002)),
                 writer.transactionOp().delete().forPath(path + "/flash"));
-        // A name that claims path encoding but does not decode: its data is read.
-        Zk.create(writer, path + "/base64_12_notbase64_", Zk.nerve("odd", "127.0.0.1", 9150),
+        // A name that claims path encoding but does not decode: its data is read, and so is its change.
+        String odd = Zk.create(writer, path + "/base64_12_notbase64_", Zk.nerve("odd", "127.0.0.1", 9140),
                 CreateMode.PERSISTENT_SEQUENTIAL);
+        awaitView(w, b -> hasPort(w, 9140));
+        Zk.setData(writer, odd, Zk.nerve("odd", "127.0.0.1", 9150));
         Zk.register(writer, path, "last", 9200, CreateMode.PERSISTENT_SEQUENTIAL);
         awaitView(w, b -> b.size() == N + 2 && hasPort(w, 9200) && hasPort(w, 9150));
         // Leaves, the path-encoded join, the grandchild and the parent's data: nothing. The node gone
-        // before its read: its one getData (answered NONODE). The undecodable name and the last join:
-        // one each.
-        awaitRequests(client, expected += 1 + 1 + 1);
+        // before its read: its one getData (answered NONODE). The undecodable name's join and data
+        // change, and the last join: one each.
+        awaitRequests(client, expected += 1 + 2 + 1);
         assertThat(w.snapshot("web").backends()).noneMatch(i -> i.port() == 7000 || i.port() == 7001
                 || i.port() == 7002);
         assertThat(w.state()).isEqualTo(SynapseWatcher.State.LIVE);
