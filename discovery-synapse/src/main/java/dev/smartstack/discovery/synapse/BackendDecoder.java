@@ -4,7 +4,9 @@ import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -13,9 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns one child znode of a watched service into a backend, or into nothing: decode with the
  * service's decoder, then label filters, then the port override. Untrusted data is refused here,
- * logged and counted once per znode version (its mzxid; for a path-encoded name, the name itself),
- * and reported to the watcher's listeners. O(1) per child, apart from the decoding itself. Not
- * thread-safe: the owning {@link ServiceWatch} calls it under its lock.
+ * once per znode version (its mzxid; for a path-encoded name, the name itself): {@link #decode}
+ * notes the refusal, and {@link #report} logs, counts and tells the watcher's listeners, after the
+ * caller released its lock. O(1) per child, apart from the decoding itself. Not thread-safe: the
+ * owning {@link ServiceWatch} calls {@link #decode} and {@link #takeRefusals} under its lock.
  */
 final class BackendDecoder {
     private static final Logger log = LoggerFactory.getLogger(BackendDecoder.class);
@@ -25,6 +28,11 @@ final class BackendDecoder {
     private final WatchedService service;
     private final SynapseWatcher owner;
     private final Map<String, Long> refusedVersions = new HashMap<>();
+    private List<Refusal> refusals = List.of();
+
+    /** A refused znode, to be reported. */
+    record Refusal(String path, String reason, String field) {
+    }
 
     BackendDecoder(WatchedService service, SynapseWatcher owner) {
         this.service = service;
@@ -76,9 +84,27 @@ final class BackendDecoder {
         if (last != null && last == mzxid) {
             return;
         }
-        log.error("synapse '{}' refused znode {}: {}", service.name(), Validation.quote(path), reason);
-        String detail = field == null ? "" : field.startsWith("labels.") ? "labels" : field;
-        owner.metrics().increment(DiscoveryMetrics.ZNODE_REFUSED, service.name(), detail);
-        owner.refused(service.name(), path, reason);
+        if (refusals.isEmpty()) {
+            refusals = new ArrayList<>();
+        }
+        refusals.add(new Refusal(path, reason, field));
+    }
+
+    /** The refusals noted since the last call, for {@link #report} once the lock is released. */
+    List<Refusal> takeRefusals() {
+        List<Refusal> taken = refusals;
+        refusals = List.of();
+        return taken;
+    }
+
+    /** Logs, counts and reports refusals; called without a lock held. */
+    void report(List<Refusal> taken) {
+        for (Refusal r : taken) {
+            log.error("synapse '{}' refused znode {}: {}", service.name(), Validation.quote(r.path()), r.reason());
+            String field = r.field();
+            String detail = field == null ? "" : field.startsWith("labels.") ? "labels" : field;
+            owner.metrics().increment(DiscoveryMetrics.ZNODE_REFUSED, service.name(), detail);
+            owner.refused(service.name(), r.path(), r.reason());
+        }
     }
 }

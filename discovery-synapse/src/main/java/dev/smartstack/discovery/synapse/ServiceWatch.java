@@ -33,6 +33,7 @@ final class ServiceWatch {
     private final SynapseWatcher owner;
     private final String childPrefix;
 
+    private final BackendDecoder decoder;
     // All guarded by this.
     private final BackendView view;
     private boolean loaded;
@@ -50,7 +51,8 @@ final class ServiceWatch {
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
         this.owner = owner;
-        this.view = new BackendView(service, new BackendDecoder(service, owner));
+        this.decoder = new BackendDecoder(service, owner);
+        this.view = new BackendView(service, decoder);
         this.childPrefix = service.path().equals("/") ? "/" : service.path() + "/";
         this.current = ServiceSnapshot.initial(service.name());
     }
@@ -167,10 +169,15 @@ final class ServiceWatch {
     }
 
     /** A child holds {@code data}, last changed at {@code mzxid}. */
-    synchronized void childData(String child, byte[] data, long mzxid) {
-        if (view.put(child, data, mzxid, pathOf(child))) {
-            changedLocked();
+    void childData(String child, byte[] data, long mzxid) {
+        List<BackendDecoder.Refusal> refusals;
+        synchronized (this) {
+            if (view.put(child, data, mzxid, pathOf(child))) {
+                changedLocked();
+            }
+            refusals = decoder.takeRefusals();
         }
+        decoder.report(refusals);
     }
 
     /** A child is gone. */
