@@ -313,18 +313,31 @@ class SynapseOutageIT {
                 s -> assertThat(RecordingOutput.hostsPorts(s.backends())).isEqualTo(cd));
         out.assertDeltasConsistent("web");
     }
-    @Test
-    void reconnect_portChangedWhileAway_firstLiveSnapshotAlreadyHasTheNewPort() throws Exception {
-        // After a resync the first snapshot marked live held only the membership changes; a port
-        // changed during the outage arrived one or two snapshots (67-85 ms) later, so the view was
-        // live with a stale port meanwhile.
+
+    /** A server, a proxy in front of it that a test can cut, a writer, and a watcher client behind the proxy. */
+    private record Cuttable(TcpProxy proxy, CuratorFramework writer, CuratorFramework watcherClient) {
+    }
+
+    /** A {@link Cuttable} with nodes a, b and c (persistent, fixed names, ports 8000 + their letter). */
+    private Cuttable cuttableWithAbc() throws Exception {
         TestingServer server = closing(new TestingServer(true));
         TcpProxy proxy = closing(new TcpProxy(server.getPort()));
         CuratorFramework writer = closing(Zk.client(server.getConnectString(), Duration.ofSeconds(30)));
         for (String n : List.of("a", "b", "c")) {
             Zk.create(writer, PATH + "/" + n, Zk.nerve(n, "127.0.0.1", 8000 + n.charAt(0)), CreateMode.PERSISTENT);
         }
-        CuratorFramework watcherClient = closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20)));
+        return new Cuttable(proxy, writer, closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20))));
+    }
+
+    @Test
+    void reconnect_portChangedWhileAway_firstLiveSnapshotAlreadyHasTheNewPort() throws Exception {
+        // After a resync the first snapshot marked live held only the membership changes; a port
+        // changed during the outage arrived one or two snapshots (67-85 ms) later, so the view was
+        // live with a stale port meanwhile.
+        Cuttable z = cuttableWithAbc();
+        TcpProxy proxy = z.proxy();
+        CuratorFramework writer = z.writer();
+        CuratorFramework watcherClient = z.watcherClient();
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
                 .build().start());
@@ -351,13 +364,10 @@ class SynapseOutageIT {
 
     @Test
     void oneShotWatchFallback_changesWhileDisconnected_allSeenAfterReconnect() throws Exception {
-        TestingServer server = closing(new TestingServer(true));
-        TcpProxy proxy = closing(new TcpProxy(server.getPort()));
-        CuratorFramework writer = closing(Zk.client(server.getConnectString(), Duration.ofSeconds(30)));
-        for (String n : List.of("a", "b", "c")) {
-            Zk.create(writer, PATH + "/" + n, Zk.nerve(n, "127.0.0.1", 8000 + n.charAt(0)), CreateMode.PERSISTENT);
-        }
-        CuratorFramework watcherClient = closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20)));
+        Cuttable z = cuttableWithAbc();
+        TcpProxy proxy = z.proxy();
+        CuratorFramework writer = z.writer();
+        CuratorFramework watcherClient = z.watcherClient();
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
                 .build());
