@@ -84,6 +84,12 @@ public record ServiceSnapshot(
 
     /** This snapshot with its delta recomputed against {@code earlier}, for outputs that skipped versions. */
     public ServiceSnapshot relativeTo(ServiceSnapshot earlier) {
+        if (backends instanceof SortedBackends now && earlier.backends instanceof SortedBackends then) {
+            // Both from the watcher's tree: only the subtrees that differ are compared.
+            SortedBackends.Diff d = SortedBackends.diff(then, now);
+            return new ServiceSnapshot(service, version, backends, d.added(), d.removed(), d.changed(), source, live,
+                    time);
+        }
         Map<String, ServiceInstance> before = new LinkedHashMap<>();
         for (ServiceInstance i : earlier.backends) {
             before.put(i.key(), i);

@@ -2,7 +2,10 @@ package dev.smartstack.discovery.synapse;
 
 import dev.smartstack.discovery.core.ServiceInstance;
 import java.util.AbstractList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
@@ -143,6 +146,104 @@ final class SortedBackends extends AbstractList<ServiceInstance> {
                 return n.value;
             }
         };
+    }
+
+    /**
+     * What {@link #diff} found, in {@link ServiceSnapshot#ORDER}, and how many subtrees it had to
+     * open to find it (its cost).
+     */
+    record Diff(List<ServiceInstance> added, List<ServiceInstance> removed, List<ServiceInstance> changed,
+            int opened) {
+    }
+
+    /**
+     * What changed from {@code before} to {@code after}, matching elements by sequence and key.
+     * Subtrees the two lists share (the same nodes, as after a few {@link #with}/{@link #without}
+     * calls) are skipped whole, so two lists a few changes apart are compared in about
+     * O(changes * log N), not O(N).
+     */
+    static Diff diff(SortedBackends before, SortedBackends after) {
+        List<ServiceInstance> added = new ArrayList<>();
+        List<ServiceInstance> removed = new ArrayList<>();
+        List<ServiceInstance> changed = new ArrayList<>();
+        // Each stack is the rest of its list in order, top first: a Node is a whole subtree still to
+        // visit, a Leaf one element whose left subtree is done.
+        ArrayDeque<Object> a = new ArrayDeque<>();
+        ArrayDeque<Object> b = new ArrayDeque<>();
+        push(a, before.root);
+        push(b, after.root);
+        int opened = 0;
+        while (!a.isEmpty() || !b.isEmpty()) {
+            Object x = a.peek();
+            Object y = b.peek();
+            if (x instanceof Node || y instanceof Node) {
+                opened++;
+            }
+            if (x == null) {
+                b.pop();
+                expandOr(b, y, added);
+            } else if (y == null) {
+                a.pop();
+                expandOr(a, x, removed);
+            } else if (x == y) {
+                a.pop(); // the same subtree (or element) in both: nothing changed in it
+                b.pop();
+            } else if (x instanceof Node nx && (!(y instanceof Node ny) || nx.height >= ny.height)) {
+                a.pop();
+                expand(a, nx);
+                if (y instanceof Node ny2 && ny2.height == nx.height) {
+                    b.pop();
+                    expand(b, ny2);
+                }
+            } else if (y instanceof Node ny) {
+                b.pop();
+                expand(b, ny);
+            } else {
+                ServiceInstance u = ((Leaf) x).value;
+                ServiceInstance v = ((Leaf) y).value;
+                int c = ServiceSnapshot.ORDER.compare(u, v);
+                if (c < 0) {
+                    a.pop();
+                    removed.add(u);
+                } else if (c > 0) {
+                    b.pop();
+                    added.add(v);
+                } else {
+                    a.pop();
+                    b.pop();
+                    if (!u.equals(v)) {
+                        changed.add(v);
+                    }
+                }
+            }
+        }
+        return new Diff(added, removed, changed, opened);
+    }
+
+    /** One element of a subtree being diffed. */
+    private record Leaf(ServiceInstance value) {
+    }
+
+    private static void push(ArrayDeque<Object> stack, Node n) {
+        if (n != null) {
+            stack.push(n);
+        }
+    }
+
+    /** Replaces a subtree by its left subtree, its own element and its right subtree (left on top). */
+    private static void expand(ArrayDeque<Object> stack, Node n) {
+        push(stack, n.right);
+        stack.push(new Leaf(n.value));
+        push(stack, n.left);
+    }
+
+    /** The other list is done: every element left here goes to {@code into}. */
+    private static void expandOr(ArrayDeque<Object> stack, Object top, List<ServiceInstance> into) {
+        if (top instanceof Node n) {
+            expand(stack, n);
+        } else {
+            into.add(((Leaf) top).value);
+        }
     }
 
     private static int height(Node n) {

@@ -79,4 +79,42 @@ class SortedBackendsTest {
                 ServiceSnapshot.Source.ZOOKEEPER, true, java.time.Instant.EPOCH);
         assertThat(s.backends()).isSameAs(list);
     }
+    @Test
+    void diff_randomVersionsOfOneLineage_sameAsComparingByKey_andSharedSubtreesSkipped() {
+        Random random = new Random(3);
+        SortedBackends list = SortedBackends.EMPTY;
+        for (int i = 0; i < 5_000; i++) {
+            list = list.with(instance(i * 2, 1));
+        }
+        List<SortedBackends> versions = new ArrayList<>(List.of(list));
+        for (int step = 0; step < 300; step++) {
+            int changes = 1 + random.nextInt(step % 30 == 0 ? 400 : 4);
+            for (int c = 0; c < changes; c++) {
+                ServiceInstance i = instance(random.nextInt(10_000), 1 + random.nextInt(3));
+                list = random.nextBoolean() ? list.with(i) : list.without(i);
+            }
+            versions.add(list);
+        }
+        for (int k = 0; k < 200; k++) {
+            SortedBackends before = versions.get(random.nextInt(versions.size()));
+            SortedBackends after = versions.get(random.nextInt(versions.size()));
+            ServiceSnapshot earlier = new ServiceSnapshot("web", 1, List.copyOf(before), List.of(), List.of(), List.of(),
+                    ServiceSnapshot.Source.ZOOKEEPER, true, java.time.Instant.EPOCH);
+            ServiceSnapshot byKey = new ServiceSnapshot("web", 2, List.copyOf(after), List.of(), List.of(), List.of(),
+                    ServiceSnapshot.Source.ZOOKEEPER, true, java.time.Instant.EPOCH).relativeTo(earlier);
+            SortedBackends.Diff d = SortedBackends.diff(before, after);
+            assertThat(d.added()).isEqualTo(byKey.added());
+            assertThat(d.removed()).isEqualTo(byKey.removed());
+            assertThat(d.changed()).isEqualTo(byKey.changed());
+        }
+        // A single change among 5,000: the walk skips the shared subtrees.
+        SortedBackends big = versions.get(0);
+        SortedBackends one = big.with(instance(1, 7));
+        SortedBackends.Diff d = SortedBackends.diff(big, one);
+        assertThat(d.added()).containsExactly(instance(1, 7));
+        assertThat(d.removed()).isEmpty();
+        assertThat(d.changed()).isEmpty();
+        assertThat(d.opened()).as("subtrees opened for one change among 5,000").isLessThan(8 * big.height());
+        assertThat(SortedBackends.diff(SortedBackends.EMPTY, big).opened()).isGreaterThanOrEqualTo(5_000);
+    }
 }
