@@ -1,5 +1,8 @@
 package dev.smartstack.discovery.synapse;
 
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.ZooKeeper;
+
 /**
  * How a {@link ServiceWatch} learns about its children from ZooKeeper: it reports every child's
  * data and every child that is gone to the service watch, on the ZooKeeper event thread, and runs
@@ -14,4 +17,18 @@ interface ChildWatch {
 
     /** Stops watching; later events and answers are ignored. Idempotent. */
     void close();
+
+    /**
+     * The client's current ZooKeeper handle, for the reads Curator has no builder for (multi-reads)
+     * or that must cost exactly one request. Curator hands an exception queued by its connection
+     * handling to the next caller, whoever that is; a second try gets the handle, so that a read
+     * is not dropped for someone else's exception.
+     */
+    static ZooKeeper zooKeeper(CuratorFramework client) throws Exception {
+        try {
+            return client.getZookeeperClient().getZooKeeper();
+        } catch (Exception queued) {
+            return client.getZookeeperClient().getZooKeeper();
+        }
+    }
 }

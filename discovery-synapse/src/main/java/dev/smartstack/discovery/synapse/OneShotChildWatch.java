@@ -187,6 +187,6 @@ final class OneShotChildWatch implements ChildWatch {
     }
 
     private ZooKeeper zk() throws Exception {
-        return client.getZookeeperClient().getZooKeeper();
+        return ChildWatch.zooKeeper(client);
     }
 }

@@ -212,6 +212,6 @@ final class PersistentChildWatch implements ChildWatch {
     }
 
     private ZooKeeper zk() throws Exception {
-        return client.getZookeeperClient().getZooKeeper();
+        return ChildWatch.zooKeeper(client);
     }
 }

@@ -34,7 +34,7 @@ final class ServerProbe {
             return;
         }
         try {
-            client.getZookeeperClient().getZooKeeper().multi(List.of(Op.getData(PATH)), (rc, path, ctx, results) -> {
+            ChildWatch.zooKeeper(client).multi(List.of(Op.getData(PATH)), (rc, path, ctx, results) -> {
                 inFlight.set(false);
                 if (results != null || rc == KeeperException.Code.UNIMPLEMENTED.intValue()) {
                     if (answered.compareAndSet(false, true)) {
