@@ -502,28 +502,33 @@ class SynapseWatcherIT {
     }
 
     @Test
-    void serverProbe_zooKeeper39_usesCuratorCache_andLeavesNoProbeNode() throws Exception {
+    void serverProbe_zooKeeper39_usesPersistentWatch_andLeavesNoProbeNode() throws Exception {
         SynapseWatcher w = start(watcher(service().build()));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
-        assertThat(w.usesTreeCache("web")).isFalse();
-        assertThat(writer.checkExists().forPath(SynapseWatcher.PROBE_PATH)).isNull();
+        assertThat(w.usesOneShotWatches("web")).isFalse();
+        assertThat(writer.checkExists().forPath(ServerProbe.PATH)).isNull();
     }
 
     @Test
-    void treeCacheFallback_asForAServerOlderThan36_joinsAndLeavesStillFollowed() {
+    void oneShotWatchFallback_asForAServerOlderThan36_joinsLeavesAndDataChangesStillFollowed() {
         String a = register("a", 8001);
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = watcher(service().build(), out).build();
         watchers.add(w);
         w.start();
-        w.fallBackToTreeCache();
-        assertThat(w.usesTreeCache("web")).isTrue();
+        w.fallBackToOneShotWatches();
+        assertThat(w.usesOneShotWatches("web")).isTrue();
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
-        register("b", 8002);
+        String b = register("b", 8002);
         await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 2);
+        Zk.setData(writer, b, Zk.nerve("b", "127.0.0.1", 9002));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001", "127.0.0.1:9002")));
         Zk.delete(writer, a);
-        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8002")));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:9002")));
+        Zk.setData(writer, b, Zk.nerve("b", "127.0.0.1", 9003));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:9003")));
+        assertThat(w.state()).isEqualTo(SynapseWatcher.State.LIVE);
         out.assertDeltasConsistent("web");
     }
 
@@ -551,8 +556,8 @@ class SynapseWatcherIT {
         SynapseWatcher w = start(watcher(service().build(), new RecordingOutput()).stateFile(dir.resolve("state.json")));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         w.close();
-        w.fallBackToTreeCache(); // as the probe's callback does on UNIMPLEMENTED
-        assertThat(w.usesTreeCache("web")).isFalse();
+        w.fallBackToOneShotWatches(); // as the probe's callback does on UNIMPLEMENTED
+        assertThat(w.usesOneShotWatches("web")).isFalse();
         await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> !before.contains(t) && t.isAlive())
                 .map(Thread::getName)
