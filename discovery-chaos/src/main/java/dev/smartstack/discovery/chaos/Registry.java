@@ -61,9 +61,26 @@ public final class Registry implements AutoCloseable {
             seen.remove(node.getPath());
             return;
         }
-        Map<String, Integer> counts = new HashMap<>();
-        seen.values().forEach(a -> counts.merge(a, 1, Integer::sum));
-        counts.forEach((a, n) -> mostAtOnce.merge(a, n, Math::max));
+        String address = seen.get(node.getPath());
+        List<String> same = seen.entrySet().stream().filter(e -> e.getValue().equals(address)).map(Map.Entry::getKey).toList();
+        if (same.size() < 2) {
+            return;
+        }
+        // The cache may still hold a node deleted while this client was disconnected (it resyncs
+        // creations before deletions): count only nodes that the server still has.
+        int live = 0;
+        for (String p : same) {
+            try {
+                if (client.checkExists().forPath(p) != null) {
+                    live++;
+                } else {
+                    seen.remove(p);
+                }
+            } catch (Exception e) {
+                return; // not connected: no evidence either way
+            }
+        }
+        mostAtOnce.merge(address, live, Math::max);
     }
 
     /**

@@ -185,8 +185,8 @@ public final class RollingRestart {
         List<long[]> out = new ArrayList<>(unhealthy.get(b));
         out.sort((x, y) -> Long.compare(x[0], y[0]));
         for (long[] w : out) {
-            if (w[0] > from) {
-                healthy.add(new long[] {from, w[0]});
+            if (Math.min(w[0], end) > from) {
+                healthy.add(new long[] {from, Math.min(w[0], end)});
             }
             from = Math.max(from, w[1]);
         }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Chaos on a real ensemble: three ZooKeeper servers in child JVMs, three backends each with its own
  * {@code smartstack nerve} process, one {@code smartstack synapse} process with a managed HAProxy,
  * and bounded traffic through HAProxy the whole time. Each test breaks ZooKeeper or an agent's
- * session in one way, then checks that every backend (all stay healthy) is registered exactly once,
+ * session in one way, then checks that every backend (all stay healthy) is registered exactly once
+ * (and was never registered twice, even for a moment, as a watching client saw it),
  * that the watcher's file output and HAProxy's servers in rotation equal ZooKeeper's truth, that
  * HAProxy sends traffic to every backend, and that not one request failed. The figures of every
  * scenario are printed as a table at the end.
@@ -105,6 +106,8 @@ class ChaosIT {
         assertThat(c.failed()).as("%s: requests to healthy backends that failed: %s; state: %s", name,
                 failures.subList(failuresBefore, failures.size()), rig.describe()).isZero();
         assertThat(c.ok()).as("%s: requests answered", name).isPositive();
+        // Never two registrations of one backend, not even for a moment (NerveEarlierSessionIT).
+        assertThat(duplicates).as("%s: backends a watching client saw registered twice at once", name).isEmpty();
         assertThat(rig.agents()).as("every agent still runs").allMatch(AgentProcess::isAlive);
         passed++;
     }
