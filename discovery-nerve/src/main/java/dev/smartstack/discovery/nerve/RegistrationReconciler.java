@@ -199,8 +199,7 @@ final class RegistrationReconciler {
                 return;
             }
         } else {
-            log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again",
-                    name, current);
+            log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again", name, current);
             fireDeregistered(current);
         }
         if (!wanted()) {
