@@ -46,41 +46,46 @@ public final class Registry implements AutoCloseable {
     }
 
     /** Every change under the path, as ZooKeeper reports it to a watching client: tracks duplicates. */
-    private synchronized void changed(CuratorCacheListener.Type type, ChildData before, ChildData after) {
+    private void changed(CuratorCacheListener.Type type, ChildData before, ChildData after) {
         ChildData node = after != null ? after : before;
         if (node == null || node.getPath().equals(path) || !node.getPath().startsWith(path + "/")) {
             return;
         }
-        if (type == CuratorCacheListener.Type.NODE_DELETED) {
-            seen.remove(node.getPath());
-            return;
+        String address;
+        List<String> same;
+        synchronized (this) {
+            if (type == CuratorCacheListener.Type.NODE_DELETED) {
+                seen.remove(node.getPath());
+                return;
+            }
+            try {
+                address = address(JSON.readTree(node.getData()));
+            } catch (IOException | RuntimeException e) {
+                seen.remove(node.getPath());
+                return;
+            }
+            seen.put(node.getPath(), address);
+            same = seen.entrySet().stream().filter(e -> e.getValue().equals(address)).map(Map.Entry::getKey).toList();
         }
-        try {
-            seen.put(node.getPath(), address(JSON.readTree(node.getData())));
-        } catch (IOException | RuntimeException e) {
-            seen.remove(node.getPath());
-            return;
-        }
-        String address = seen.get(node.getPath());
-        List<String> same = seen.entrySet().stream().filter(e -> e.getValue().equals(address)).map(Map.Entry::getKey).toList();
         if (same.size() < 2) {
             return;
         }
         // The cache may still hold a node deleted while this client was disconnected (it resyncs
-        // creations before deletions): count only nodes that the server still has.
-        int live = 0;
+        // creations before deletions): count only the nodes that the server still has (no lock held).
+        List<String> gone = new ArrayList<>();
         for (String p : same) {
             try {
-                if (client.checkExists().forPath(p) != null) {
-                    live++;
-                } else {
-                    seen.remove(p);
+                if (client.checkExists().forPath(p) == null) {
+                    gone.add(p);
                 }
             } catch (Exception e) {
                 return; // not connected: no evidence either way
             }
         }
-        mostAtOnce.merge(address, live, Math::max);
+        synchronized (this) {
+            gone.forEach(seen::remove);
+            mostAtOnce.merge(address, same.size() - gone.size(), Math::max);
+        }
     }
 
     /**
