@@ -2,6 +2,7 @@ package dev.smartstack.discovery.benchmarks;
 
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import java.io.ByteArrayOutputStream;
@@ -59,7 +60,7 @@ public final class HaproxyHarness {
     }
 
     private static HaproxyOutput output(String haproxy, Path dir) {
-        return HaproxyOutput.builder().manageProcess(true).haproxyPath(haproxy).configFilePath(dir.resolve("h.cfg"))
+        return HaproxyOutput.builder().reload(HaproxyReload.managed()).haproxyPath(haproxy).configFilePath(dir.resolve("h.cfg"))
                 .restartInterval(Duration.ofSeconds(2))
                 .global(List.of("maxconn 4096"))
                 .defaults(List.of("mode http", "timeout connect 1s", "timeout client 5s", "timeout server 5s"))
@@ -136,7 +137,7 @@ public final class HaproxyHarness {
     private static void renderAndValidate(String haproxy, int n) throws Exception {
         Path dir = tempDir();
         HaproxyOutput out = HaproxyOutput.builder().haproxyPath(haproxy).configFilePath(dir.resolve("h.cfg"))
-                .doReloads(false).doSocket(false)
+                .reload(HaproxyReload.none()).doSocket(false)
                 .defaults(List.of("mode http", "timeout connect 1s", "timeout client 5s", "timeout server 5s"))
                 .service(SERVICE, HaproxyService.builder().port(freePort()).bindAddress("127.0.0.1")
                         .backend(List.of("balance roundrobin")).build())

@@ -1,6 +1,8 @@
 package dev.smartstack.discovery.examples;
 
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import java.io.File;
@@ -137,7 +139,7 @@ final class HaproxyFronts {
                     .bindAddress("127.0.0.1")
                     .configFilePath(config)
                     .socketFilePath(socket)
-                    .reloadCommand(List.of("kill", "-USR2", Long.toString(process.pid())))
+                    .reload(HaproxyReload.command(List.of("kill", "-USR2", Long.toString(process.pid()))))
                     .build();
             output = o;
             return o;
@@ -180,9 +182,9 @@ final class HaproxyFronts {
         private final HaproxyOutput output;
 
         Many(String binary, Path dir, List<String> services) {
-            HaproxyOutput.Builder b = HaproxyOutput.builder()
+            HaproxyOutputBuilder b = HaproxyOutput.builder()
                     .haproxyPath(binary)
-                    .manageProcess(true)
+                    .reload(HaproxyReload.managed())
                     .defaults(DEFAULTS)
                     .extraSection("listen tour-stats", statsSection(freePort()))
                     .bindAddress("127.0.0.1")

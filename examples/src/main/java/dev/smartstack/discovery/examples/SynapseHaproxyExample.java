@@ -2,6 +2,7 @@ package dev.smartstack.discovery.examples;
 
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.smartstack.SmartStack;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
@@ -39,7 +40,7 @@ public final class SynapseHaproxyExample {
             String zooKeeper = args.length == 0 ? embedded.connectString() : args[0];
             // tag::haproxy[]
             HaproxyOutput haproxyOutput = HaproxyOutput.builder()
-                    .manageProcess(true)                          // run HAProxy (master-worker) ourselves
+                    .reload(HaproxyReload.managed())              // run HAProxy (master-worker) ourselves
                     .haproxyPath(haproxy)
                     .configFilePath(dir.resolve("haproxy.cfg"))   // the stats socket goes next to it
                     .defaults(java.util.List.of("mode http", "timeout connect 1s", "timeout client 10s",
