@@ -81,8 +81,7 @@ final class Admission {
             String name = c.name;
             ServiceInstance owner = owners.get(name);
             if (owner != null) {
-                ConfigRenderer.Server first = out.get(name);
-                if (first != null && first.address().equals(i.address()) && first.options().equals(all)) {
+                if (owner.address().equals(i.address()) && checked.get(owner.key()).all.equals(all)) {
                     continue; // the same server under another znode: one HAProxy server
                 }
                 refusals.add(new Refusal(i, "server " + name + " is already registered by znode " + owner.key()
