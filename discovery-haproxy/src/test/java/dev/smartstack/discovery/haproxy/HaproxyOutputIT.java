@@ -795,4 +795,91 @@ class HaproxyOutputIT {
         await().atMost(WAIT).until(() -> pgrep(dir.resolve("haproxy.cfg").toString()).isEmpty());
         await().atMost(WAIT).until(() -> workers.stream().noneMatch(w -> ProcessHandle.of(w).map(ProcessHandle::isAlive).orElse(false)));
     }
+
+    @Test
+    void update_leaveWithConnectionHeldPastDrainTimeout_sessionsShutDownAndDeletedWithoutReload() throws Exception {
+        int port = freePort();
+        HaproxyOutput o = start(managed().drainTimeout(Duration.ofSeconds(1)).service("svc", service(port)));
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        ServiceInstance held = slowBackend("HELD", never); // a long-lived request, as gRPC or a websocket
+        publish(o, "svc", held);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        long reloads = o.reloads();
+        int master = proc(o).reloads();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(25)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        MasterCli stats = new MasterCli(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> stats.send("show servers conn svc").lines()
+                .anyMatch(l -> l.startsWith("svc/HELD_") && !l.split(" ")[6].equals("0")));
+        try {
+            publish(o, "svc", backend("B"));
+            await().atMost(WAIT).until(() -> hits(port), Set.of("B")::equals);
+            // before: 120 delete attempts 500 ms apart, then a reload of everything
+            await().atMost(WAIT).until(() -> !stats.send("show servers state svc").contains(" HELD_127.0.0.1:"));
+            await().atMost(WAIT).until(inFlight::isDone); // its session was shut down
+            assertThat(o.drainingServers()).isZero();
+            assertThat(o.reloads()).isEqualTo(reloads);
+            assertThat(proc(o).reloads()).isEqualTo(master);
+            assertThat(metrics.snapshot().getOrDefault(DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND
+                    + "{service=haproxy,detail=shutdown sessions}", 0L)).isEqualTo(1);
+            assertThat(hits(port)).isEqualTo(Set.of("B"));
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void update_joinWhileSlowHaproxyCheckRuns_appliedAtOnceNotAfterTheCheck() throws Exception {
+        // haproxy -c waits for a file the test creates only after it has seen the join served
+        Path release = dir.resolve("release");
+        Path checking = dir.resolve("checking");
+        Path wrapper = dir.resolve("slow-haproxy");
+        Files.writeString(wrapper, "#!/bin/sh\n"
+                + "if [ \"$1\" = \"-c\" ] && [ -e " + dir.resolve("slow") + " ]; then\n"
+                + "  touch " + checking + "\n"
+                + "  i=0; while [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+                + "  rm -f " + checking + "\n"
+                + "fi\n"
+                + "exec /usr/sbin/haproxy \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        int p1 = freePort();
+        int p2 = freePort();
+        HaproxyOutput o = start(managed().haproxyPath(wrapper.toString()).service("one", service(p1))
+                .service("two", service(p2)));
+        publish(o, "one", backend("A"));
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A")::equals);
+        await().atMost(WAIT).until(() -> !o.reloadPending());
+        Files.createFile(dir.resolve("slow"));
+
+        publish(o, "two", backend("C")); // a new backend: a checked config and a reload
+        await().atMost(WAIT).until(() -> Files.exists(checking));
+        publish(o, "one", backends.get("A"), backend("B"));
+        // before: the join waited behind the check (and any reload) on the output's one thread
+        await().atMost(WAIT).until(() -> hits(p1), Set.of("A", "B")::equals);
+        assertThat(Files.exists(checking)).isTrue();
+        Files.createFile(release);
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("C")::equals);
+        assertThat(hits(p1)).isEqualTo(Set.of("A", "B"));
+        assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
+    }
+
+    @Test
+    void close_whileJvmShutdownHookStopsHaproxy_noRestartAndNoUnexpectedExit() throws Exception {
+        // what SIGTERM does to the agent: the supervisor's JVM shutdown hook stops HAProxy while the
+        // output is still started; before, the output saw the exit as a crash, logged "exited
+        // unexpectedly", started HAProxy again, and Runtime.addShutdownHook threw
+        HaproxyOutput o = start(managed().service("svc", service(freePort())));
+        long master = proc(o).masterPid();
+        java.lang.reflect.Field f = HaproxyOutput.class.getDeclaredField("supervisor");
+        f.setAccessible(true);
+        ((Supervisor) f.get(o)).stop(); // the shutdown hook's body
+        await().atMost(WAIT).until(() -> !ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false));
+        publish(o, "svc", backend("A")); // a change after the stop: nothing may start HAProxy again
+        o.close();
+        assertThat(events).noneMatch(e -> e.startsWith("exited:"));
+        assertThat(o.lastError().orElse("")).doesNotContain("exited unexpectedly");
+        assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
+        assertThat(o.reloads()).isEqualTo(1);
+    }
 }
