@@ -79,7 +79,7 @@ public final class HaproxyHarness {
         Path dir = tempDir();
         HaproxyOutput out = output(haproxy, dir);
         try {
-            out.start(Set.of(SERVICE));
+            out.start();
             List<ServiceInstance> current = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 current.add(instance(i));
@@ -143,7 +143,7 @@ public final class HaproxyHarness {
                         .backend(List.of("balance roundrobin")).build())
                 .build();
         try {
-            out.start(Set.of(SERVICE));
+            out.start();
             List<ServiceInstance> all = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 all.add(instance(i));

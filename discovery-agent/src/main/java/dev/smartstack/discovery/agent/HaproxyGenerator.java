@@ -6,7 +6,6 @@ import dev.smartstack.discovery.haproxy.HaproxyOutput;
 import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
 import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
-import dev.smartstack.discovery.synapse.SnapshotOutput;
 import java.util.Locale;
 
 /**
@@ -23,7 +22,7 @@ final class HaproxyGenerator {
      *
      * @throws ConfigException when HaproxyOutput refuses a value, naming the key
      */
-    static SnapshotOutput output(SynapseConfig config, String shownAs) {
+    static HaproxyOutput output(SynapseConfig config, String shownAs) {
         SynapseConfig.Haproxy h = config.haproxy().orElseThrow();
         HaproxyOutputBuilder b = HaproxyOutput.builder();
         try {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +61,9 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         this.supervisor = settings.manageProcess() ? new Supervisor(settings) : null;
         this.installLoop = new InstallLoop(settings, events, reconciler, client, supervisor);
         reconciler.onDesiredChange(installLoop::kick);
+        if (supervisor != null) {
+            supervisor.beforeJvmStop(() -> installLoop.saveServerState(installLoop.installedModel()));
+        }
     }
 
     /** A builder; see {@link HaproxyOutputBuilder} for the settings and their defaults. */
@@ -198,11 +200,5 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     /** The managed process's master CLI, for tests and tools; empty unless the process is managed. */
     Optional<MasterCli> masterCli() {
         return supervisor == null || !supervisor.alive() ? Optional.empty() : Optional.of(supervisor.master());
-    }
-
-    /** {@inheritDoc} Watchers no longer start outputs; this is {@link #start()} for older callers. */
-    @Override
-    public void start(Set<String> services) {
-        start();
     }
 }

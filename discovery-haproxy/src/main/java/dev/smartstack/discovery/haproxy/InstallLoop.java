@@ -33,7 +33,7 @@ final class InstallLoop {
     private boolean closed;
     // The loop's thread only (and the caller of startManaged, before the loop runs).
     private long capturedVersion = -1;
-    private ConfigModel installedModel;
+    private volatile ConfigModel installedModel;
     private boolean configValid = true;
     /** The desired-state version of the last failed reload: retried only after a change. */
     private long failedAtVersion = -1;

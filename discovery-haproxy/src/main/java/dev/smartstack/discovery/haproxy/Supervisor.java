@@ -33,6 +33,7 @@ final class Supervisor {
     private volatile boolean stopped;
     private long logOffset;
     private Thread shutdownHook;
+    private volatile Runnable beforeJvmStop = () -> { };
 
     Supervisor(Settings settings) {
         this.settings = settings;
@@ -60,7 +61,7 @@ final class Supervisor {
                 return "HAProxy is not started again: the output is stopping";
             }
             if (shutdownHook == null) {
-                Thread hook = new Thread(this::stop, "smartstack-haproxy-shutdown");
+                Thread hook = new Thread(this::jvmShutdown, "smartstack-haproxy-shutdown");
                 try {
                     Runtime.getRuntime().addShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
@@ -190,6 +191,26 @@ final class Supervisor {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** What the JVM shutdown hook does before stopping HAProxy (the output saves the server state). */
+    void beforeJvmStop(Runnable action) {
+        this.beforeJvmStop = action;
+    }
+
+    /** The JVM shutdown hook: the server state first, then the one stop; never a restart. */
+    private void jvmShutdown() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+        }
+        try {
+            beforeJvmStop.run();
+        } catch (RuntimeException e) {
+            log.warn("haproxy state before shutdown: {}", e.toString());
+        }
+        stop();
     }
 
     /**
