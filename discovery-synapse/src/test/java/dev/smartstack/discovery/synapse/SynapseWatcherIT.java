@@ -322,7 +322,7 @@ class SynapseWatcherIT {
         register("a", 8001);
         Zk.create(writer, path + "/bad_", Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\","
                 + "\"haproxy_server_options\":\"check\\nserver evil 127.0.0.2:80\"}"), CreateMode.PERSISTENT_SEQUENTIAL);
-        FileOutput file = FileOutput.builder().directory(dir).build();
+        FileOutput file = FileOutput.builder().directory(dir).build().start(java.util.Set.of("web")); // its owner starts it
         ServiceProvider provider = ServiceProvider.builder().service("web").build();
         CountingMetrics metrics = new CountingMetrics();
         SynapseWatcher w = start(watcher(service().build(), file, provider).metrics(metrics));

@@ -130,6 +130,10 @@ final class HaproxyFronts {
 
         @Override
         public SnapshotOutput newOutput() {
+            HaproxyOutput previous = output;
+            if (previous != null) {
+                previous.close(); // the crashed Synapse's output: ours to close (HAProxy keeps running)
+            }
             HaproxyOutput o = HaproxyOutput.builder()
                     .haproxyPath(binary)
                     .global(global())
@@ -140,7 +144,8 @@ final class HaproxyFronts {
                     .configFilePath(config)
                     .socketFilePath(socket)
                     .reload(HaproxyReload.command(List.of("kill", "-USR2", Long.toString(process.pid()))))
-                    .build();
+                    .build()
+                    .start();
             output = o;
             return o;
         }
@@ -172,6 +177,10 @@ final class HaproxyFronts {
 
         @Override
         public void close() {
+            HaproxyOutput o = output;
+            if (o != null) {
+                o.close();
+            }
             stop(process);
         }
     }
@@ -194,7 +203,7 @@ final class HaproxyFronts {
                 ports.put(s, port);
                 b.service(s, HaproxyService.builder().port(port).build());
             }
-            this.output = b.build();
+            this.output = b.build().start();
         }
 
         SnapshotOutput output() {

@@ -39,7 +39,7 @@ public final class SynapseHaproxyExample {
                         args.length == 0 ? embedded.connectString() : args[0], backend)) {
             String zooKeeper = args.length == 0 ? embedded.connectString() : args[0];
             // tag::haproxy[]
-            HaproxyOutput haproxyOutput = HaproxyOutput.builder()
+            try (HaproxyOutput haproxyOutput = HaproxyOutput.builder()
                     .reload(HaproxyReload.managed())              // run HAProxy (master-worker) ourselves
                     .haproxyPath(haproxy)
                     .configFilePath(dir.resolve("haproxy.cfg"))   // the stats socket goes next to it
@@ -47,8 +47,9 @@ public final class SynapseHaproxyExample {
                             "timeout server 10s"))
                     .bindAddress("127.0.0.1")
                     .service("payments", HaproxyService.builder().port(port).build())
-                    .build();
-            try (SynapseWatcher watcher = SynapseWatcher.builder()
+                    .build()
+                    .start();                                     // ours to start and close, not the watcher's
+                    SynapseWatcher watcher = SynapseWatcher.builder()
                     .zooKeeper(ZooKeeperSettings.of(zooKeeper))
                     .service(WatchedService.builder().name("payments").path("/nerve/services/payments/services").build())
                     .output(haproxyOutput)
