@@ -2,6 +2,7 @@ package dev.smartstack.discovery.benchmarks;
 
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
 import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
@@ -53,6 +54,7 @@ public final class HaproxyHarness {
             latency(haproxy, n, n >= 10000 ? 200 : 1000);
         }
         longLivedLeaves(haproxy, 20);
+        churn(haproxy, 1000, 10, 500, Duration.ofSeconds(20));
         renderAndValidate(haproxy, 10000);
     }
 
@@ -231,6 +233,109 @@ public final class HaproxyHarness {
             pool.shutdownNow();
             delete(dir);
         }
+    }
+
+    /**
+     * {@code services} backends of {@code perService} servers each, then joins and leaves in random
+     * services at {@code rate} per second for {@code duration}; every 10th change is timed to the
+     * runtime state (the others are not waited for).
+     */
+    private static void churn(String haproxy, int services, int perService, int rate, Duration duration) throws Exception {
+        Path dir = tempDir();
+        HaproxyOutputBuilder b = HaproxyOutput.builder().reload(HaproxyReload.managed()).haproxyPath(haproxy)
+                .configFilePath(dir.resolve("h.cfg")).restartInterval(Duration.ofSeconds(2))
+                .global(List.of("maxconn 4096"))
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 30s", "timeout server 30s"));
+        for (int s = 0; s < services; s++) {
+            b.service("svc" + s, HaproxyService.builder().backend(List.of("balance roundrobin")).build());
+        }
+        HaproxyOutput out = b.build();
+        java.util.Random random = new java.util.Random(42);
+        try {
+            out.start();
+            List<List<ServiceInstance>> current = new ArrayList<>();
+            List<ServiceSnapshot> snaps = new ArrayList<>();
+            int next = 0;
+            for (int s = 0; s < services; s++) {
+                List<ServiceInstance> l = new ArrayList<>();
+                for (int i = 0; i < perService; i++) {
+                    l.add(instance(next++));
+                }
+                current.add(l);
+                ServiceSnapshot snap = ServiceSnapshot.next(ServiceSnapshot.initial("svc" + s), l,
+                        ServiceSnapshot.Source.ZOOKEEPER, true, Instant.now());
+                snaps.add(snap);
+                out.update(snap);
+            }
+            Path stats = dir.resolve("h.cfg.sock");
+            long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+            while ((out.reloadPending() || countAll(send(stats, "show servers state")) != services * perService)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            int reloadsBefore = masterReloads(dir.resolve("h.cfg.master"));
+            List<Long> timed = new ArrayList<>();
+            long intervalNanos = 1_000_000_000L / rate;
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            int changes = 0;
+            while (System.nanoTime() < end) {
+                long due = start + changes * intervalNanos;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                int s = random.nextInt(services);
+                List<ServiceInstance> l = current.get(s);
+                boolean join = l.size() <= perService - 2 || l.size() < perService + 2 && random.nextBoolean();
+                ServiceInstance changed;
+                if (join) {
+                    changed = instance(next++);
+                    l.add(changed);
+                } else {
+                    changed = l.remove(random.nextInt(l.size()));
+                }
+                long t0 = System.nanoTime();
+                ServiceSnapshot snap = ServiceSnapshot.next(snaps.get(s), l, ServiceSnapshot.Source.ZOOKEEPER, true,
+                        Instant.now());
+                snaps.set(s, snap);
+                out.update(snap);
+                changes++;
+                if (join && changes % 10 == 0) {
+                    String probe = "get weight svc" + s + "/" + serverName(changed);
+                    long limit = t0 + Duration.ofSeconds(30).toNanos();
+                    while (true) {
+                        String answer = send(stats, probe);
+                        if (!answer.isEmpty() && Character.isDigit(answer.charAt(0))) {
+                            break;
+                        }
+                        if (System.nanoTime() > limit) {
+                            throw new IllegalStateException("churn join not in the runtime state after 30 s");
+                        }
+                    }
+                    timed.add(System.nanoTime() - t0);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(3000);
+            int reloads = masterReloads(dir.resolve("h.cfg.master")) - reloadsBefore;
+            long[] t = timed.stream().mapToLong(Long::longValue).toArray();
+            System.out.printf("churn: %d services x %d servers, %d changes in %.1f s (%.0f/s) | timed joins (%d) runtime"
+                    + " state %s | reloads (master) %d%n", services, perService, changes, seconds, changes / seconds,
+                    t.length, percentiles(t), reloads);
+        } finally {
+            out.close();
+            delete(dir);
+        }
+    }
+
+    private static int countAll(String state) {
+        int count = 0;
+        for (String line : state.split("\n")) {
+            if (!line.isEmpty() && Character.isDigit(line.charAt(0)) && line.contains(" svc")) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static String percentiles(long[] nanos) {

@@ -35,6 +35,9 @@ final class InstallLoop {
     private long capturedVersion = -1;
     private volatile ConfigModel installedModel;
     private boolean configValid = true;
+    private static final int MAX_DEFERRALS = 5;
+    /** Reloads put off for a newer change, in a row. */
+    private int deferrals;
     /** The desired-state version of the last failed reload: retried only after a change. */
     private long failedAtVersion = -1;
 
@@ -186,6 +189,13 @@ final class InstallLoop {
                 kickLater(wait);
                 return;
             }
+            if (capturedVersion != r.desired.version() && deferrals++ < MAX_DEFERRALS) {
+                // a newer change came in while this one was installed: install it too, then one
+                // reload for both (at most a few times, so steady churn cannot hold a reload back)
+                thread.execute(this::pass);
+                return;
+            }
+            deferrals = 0;
             r.reloadStarted();
             model = installedModel;
             reason = r.reloads.reason();
