@@ -146,6 +146,12 @@ class SynapseProcessIT {
         try {
             await().atMost(WAIT).until(() -> Files.exists(cfg) && Files.readString(cfg).contains("web1_127.0.0.1:8001")
                     && !pgrep(cfg.toString()).isEmpty());
+            // the reload that brought the web frontend (and its server) has happened
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    return s.isConnected();
+                }
+            });
             agent.destroy(); // SIGTERM
             assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(agent.exitValue()).isEqualTo(143);
