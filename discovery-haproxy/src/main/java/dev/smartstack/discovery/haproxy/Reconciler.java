@@ -147,12 +147,14 @@ final class Reconciler {
                 }
             }
         }
-        if (kick) {
-            installKick.run();
-        }
         flushReports();
         if (!plan.isEmpty()) {
             send(plan);
+        }
+        if (kick) {
+            // after the runtime commands: the file (render, write, maybe haproxy -c) follows and
+            // does not compete with them for the CPU
+            installKick.run();
         }
         synchronized (lock) {
             if (closed) {
