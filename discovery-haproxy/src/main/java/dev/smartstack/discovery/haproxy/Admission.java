@@ -4,11 +4,9 @@ import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides which instances of a snapshot become HAProxy servers, and how: the
@@ -47,27 +45,24 @@ final class Admission {
      * @param present the ids of the servers HAProxy still holds for this backend, by name
      */
     Result admit(DesiredService st, List<ServiceInstance> backends, Map<String, Integer> present) {
-        Map<String, ConfigRenderer.Server> out = new LinkedHashMap<>();
-        Map<String, ServiceInstance> owners = new LinkedHashMap<>();
+        int size = backends.size() * 4 / 3 + 1;
+        Map<String, ConfigRenderer.Server> out = new LinkedHashMap<>(size);
+        Map<String, Checked> owners = new HashMap<>(size);
         List<Refusal> refusals = new ArrayList<>();
-        List<ServiceInstance> kept = new ArrayList<>();
-        List<String> keptOptions = new ArrayList<>();
-        List<String> keptShapes = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        Map<String, Checked> checked = new HashMap<>();
+        List<Checked> kept = new ArrayList<>(backends.size());
+        Map<String, Checked> checked = new HashMap<>(size);
         for (ServiceInstance i : backends) {
-            Checked c = st.checked.get(i.key());
+            String key = i.key();
+            Checked c = st.checked.get(key);
             if (c == null || c.instance != i && !c.instance.equals(i)) {
                 c = check(st, i);
             }
-            checked.put(i.key(), c);
+            checked.put(key, c);
             if (c.refusal != null) {
                 refusals.add(new Refusal(i, c.refusal));
                 continue;
             }
-            String fromZk = c.fromZk;
-            String all = c.all;
-            String notDynamic = runtimeManaged ? keywords.firstRefused(fromZk) : null;
+            String notDynamic = runtimeManaged ? keywords.firstRefused(c.fromZk) : null;
             if (notDynamic != null) {
                 refusals.add(new Refusal(i, "haproxy_server_options keyword '" + notDynamic
                         + "' is not accepted by this HAProxy's 'add server' (it would cost every backend a reload)"));
@@ -78,28 +73,23 @@ final class Admission {
                         + i.weight().getAsInt()));
                 continue;
             }
-            String name = c.name;
-            ServiceInstance owner = owners.get(name);
+            Checked owner = owners.putIfAbsent(c.name, c);
             if (owner != null) {
-                if (owner.address().equals(i.address()) && checked.get(owner.key()).all.equals(all)) {
+                if (owner.instance.address().equals(i.address()) && owner.all.equals(c.all)) {
                     continue; // the same server under another znode: one HAProxy server
                 }
-                refusals.add(new Refusal(i, "server " + name + " is already registered by znode " + owner.key()
-                        + " with another address or options"));
+                refusals.add(new Refusal(i, "server " + c.name + " is already registered by znode "
+                        + owner.instance.key() + " with another address or options"));
                 continue;
             }
-            owners.put(name, i);
-            names.add(name);
-            kept.add(i);
-            keptOptions.add(all);
-            keptShapes.add(st.config.serverOptions() + "\u0000" + fromZk);
-            out.put(name, null);
+            kept.add(c);
+            out.put(c.name, null);
         }
         st.checked = checked;
-        st.ids.retain(names);
-        for (int n = 0; n < kept.size(); n++) {
-            ServiceInstance i = kept.get(n);
-            String name = checked.get(i.key()).name;
+        st.ids.retain(owners.keySet());
+        for (Checked c : kept) {
+            ServiceInstance i = c.instance;
+            String name = c.name;
             Integer id = st.ids.idFor(name, maxServerId, present);
             if (id == null) {
                 out.remove(name);
@@ -109,7 +99,7 @@ final class Admission {
             Integer weight = useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
             String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
             ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight,
-                    keptOptions.get(n), keptShapes.get(n));
+                    c.all, c.shape);
             ConfigRenderer.Server previous = st.servers.get(name);
             if (previous != null && previous.equals(server)) {
                 out.put(name, previous); // checked when it was made
@@ -129,7 +119,7 @@ final class Admission {
     }
 
     /** What does not depend on the other instances, kept per znode until its data changes. */
-    record Checked(ServiceInstance instance, String name, String fromZk, String all, String refusal) {
+    record Checked(ServiceInstance instance, String name, String fromZk, String all, String shape, String refusal) {
     }
 
     private static Checked check(DesiredService st, ServiceInstance i) {
@@ -139,9 +129,9 @@ final class Admission {
             String all = (ConfigRenderer.substitute(st.config.serverOptions(), i.host(), i.port(), i.name()) + " "
                     + fromZk).strip();
             ServerOptionsPolicy.checkCombination(fromZk, all);
-            return new Checked(i, name, fromZk, all, null);
+            return new Checked(i, name, fromZk, all, st.config.serverOptions() + "\u0000" + fromZk, null);
         } catch (IllegalArgumentException e) {
-            return new Checked(i, name, "", "", e.getMessage());
+            return new Checked(i, name, "", "", "", e.getMessage());
         }
     }
 }
