@@ -75,7 +75,9 @@ final class Supervisor {
             destroy(old);
             try {
                 Files.deleteIfExists(settings.masterSocketPath());
-                List<String> argv = List.of(settings.haproxyPath(), "-W", "-S", settings.masterSocketPath().toString(),
+                // The master CLI controls every worker: only our user may connect (without a mode the
+                // socket got the umask's, 0755 under 022 and 0777 under 000). (Ported from main's fix.)
+                List<String> argv = List.of(settings.haproxyPath(), "-W", "-S", settings.masterSocketPath() + ",mode,600",
                         "-f", settings.configFilePath().toString(), "-p", settings.pidFilePath().toString());
                 File logFile = logFile().toFile();
                 logOffset = logFile.length();
