@@ -14,11 +14,13 @@ import java.util.stream.Collectors;
 final class RaceReport {
     private final Map<String, RoundResult> results;
     private final Duration outage;
+    private final Duration resyncTimeout;
 
     /** @param results by row key {@code "<N>|<watcher>"}, in the order to print */
-    RaceReport(Map<String, RoundResult> results, Duration outage) {
+    RaceReport(Map<String, RoundResult> results, WatchRace.Options options) {
         this.results = results;
-        this.outage = outage;
+        this.outage = options.outage();
+        this.resyncTimeout = options.resyncTimeout();
     }
 
     void print(PrintStream out) {
@@ -48,14 +50,21 @@ final class RaceReport {
         out.println("Resync after a " + outage.toMillis() / 1e3 + " s outage with 10 changes made meanwhile "
                 + "(3 joins, 3 leaves, 3 data changes, 1 delete and re-create), per round: the time from the "
                 + "watcher's reconnection to its view equal to the writer's (and live), \"never\" when not within "
-                + "20 s; in brackets, when it reconnected after the outage ended; the requests until "
-                + outage.toMillis() / 1e3 + " s after the outage ended; and the instances it had wrong at the "
+                + resyncTimeout.toSeconds() + " s; in brackets, when it reconnected after the outage ended; the requests from the end of the outage until the view was "
+                + "consistent or " + outage.toMillis() / 1e3 + " s had passed, whichever came later; and the instances it had wrong at the "
                 + "end (missing, extra or stale; 0 = nothing missed).");
         out.println();
         out.println("| existing instances | watcher | connection drop: consistent after | requests | wrong | "
                 + "session expiry: consistent after | requests | wrong |");
         out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         rows(out, r -> String.join(" | ", resync(r.drops), resync(r.expiries)));
+        results.forEach((key, r) -> {
+            List<RoundResult.Resync> all = new ArrayList<>(r.drops);
+            all.addAll(r.expiries);
+            all.stream().filter(x -> !x.wrong().isEmpty()).forEach(x -> out.printf(Locale.ROOT,
+                    "- N=%s %s, wrong after the outage: %s%n", key.split("\\|", 2)[0], key.split("\\|", 2)[1],
+                    String.join(", ", x.wrong().subList(0, Math.min(5, x.wrong().size())))));
+        });
         out.println();
         out.println("Heap used after System.gc() in the watcher JVM (before start() → with the view), and process "
                 + "CPU time per measured change (warm-up excluded), per round.");
@@ -106,7 +115,7 @@ final class RaceReport {
                 + ")").collect(Collectors.joining("; "));
         String requests = rounds.stream().map(x -> x.requests() + " (" + x.breakdown() + ")")
                 .collect(Collectors.joining("; "));
-        String wrong = rounds.stream().map(x -> Integer.toString(x.missed())).collect(Collectors.joining("; "));
+        String wrong = rounds.stream().map(x -> Integer.toString(x.wrong().size())).collect(Collectors.joining("; "));
         return String.join(" | ", time, requests, wrong);
     }
 

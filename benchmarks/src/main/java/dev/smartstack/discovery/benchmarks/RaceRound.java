@@ -19,7 +19,6 @@ import java.util.Random;
  */
 final class RaceRound {
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration RESYNC_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
@@ -31,14 +30,16 @@ final class RaceRound {
     private final int round;
     private final Path workDir;
     private final Duration outage;
+    private final Duration resyncTimeout;
     private final ServerCounter server;
     private final Random random;
     private final RoundResult result = new RoundResult();
     private int outages;
 
     RaceRound(String zkConnect, int zkPort, RaceWriter writer, RaceFormat format, String side, int round, Path workDir,
-            Duration outage, ServerCounter server) {
-        this.outage = outage;
+            WatchRace.Options options, ServerCounter server) {
+        this.outage = options.outage();
+        this.resyncTimeout = options.resyncTimeout();
         this.server = server;
         this.zkConnect = zkConnect;
         this.zkPort = zkPort;
@@ -197,18 +198,18 @@ final class RaceRound {
         CountingProxy.Counts before = proxy.counts();
         long restore = System.nanoTime();
         proxy.restore();
-        long seen = w.awaitSeen(RESYNC_TIMEOUT);
+        long seen = w.awaitSeen(resyncTimeout);
         long reconnected = proxy.firstAcceptNanos();
         Thread.sleep(Math.max(0, (restore + outage.toNanos() - System.nanoTime()) / 1_000_000));
         CountingProxy.Counts during = proxy.counts().minus(before);
-        int missed = seen < 0 ? differences(w, "outage-" + side + "-" + round + "-" + id + ".txt") : 0;
+        List<String> wrong = seen < 0 ? differences(w, "outage-" + side + "-" + round + "-" + id + ".txt") : List.of();
         long from = reconnected > restore ? reconnected : restore;
         return new RoundResult.Resync(reconnected > restore ? reconnected - restore : -1, seen < 0 ? -1 : seen - from,
-                during.requests(), during.breakdown(), missed);
+                during.requests(), during.breakdown(), wrong);
     }
 
-    /** How many instances the watcher's view has wrong (missing, extra, or on a stale port) against ZooKeeper. */
-    private int differences(WatcherProcess w, String fileName) throws Exception {
+    /** The instances the watcher's view has wrong (missing, extra, or on a stale port) against ZooKeeper. */
+    private List<String> differences(WatcherProcess w, String fileName) throws Exception {
         Path file = workDir.resolve(fileName);
         w.ask("DUMP " + file, "DUMPED", ANSWER_TIMEOUT);
         Map<String, Integer> view = new HashMap<>();
@@ -217,15 +218,16 @@ final class RaceRound {
             view.put(f[0], Integer.parseInt(f[1]));
         }
         Map<String, Integer> truth = writer.readTruth();
-        int wrong = 0;
+        List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Integer> e : truth.entrySet()) {
-            if (!e.getValue().equals(view.get(e.getKey()))) {
-                wrong++;
+            Integer seen = view.get(e.getKey());
+            if (!e.getValue().equals(seen)) {
+                wrong.add(e.getKey() + (seen == null ? " missing" : " on port " + seen + ", not " + e.getValue()));
             }
         }
         for (String z : view.keySet()) {
             if (!truth.containsKey(z)) {
-                wrong++;
+                wrong.add(z + " gone from ZooKeeper but still in the view");
             }
         }
         return wrong;

@@ -8,9 +8,9 @@ final class RoundResult {
     /**
      * Resync after an outage: when the watcher reconnected (after the proxy let it through again),
      * then how long until its view equalled the writer's (-1: not within the timeout), its requests,
-     * and how many instances it had wrong at the end (missing, extra or stale).
+     * and the instances it had wrong at the end (missing, extra or stale).
      */
-    record Resync(long reconnectNanos, long nanos, long requests, String breakdown, int missed) {
+    record Resync(long reconnectNanos, long nanos, long requests, String breakdown, List<String> wrong) {
     }
 
     /**

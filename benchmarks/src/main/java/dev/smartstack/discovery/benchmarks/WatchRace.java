@@ -50,6 +50,11 @@ public final class WatchRace {
             return smoke ? Duration.ofSeconds(1) : Duration.ofSeconds(3);
         }
 
+        /** How long a watcher gets to catch up after an outage before it is reported as never (5 s in a smoke run). */
+        Duration resyncTimeout() {
+            return smoke ? Duration.ofSeconds(5) : Duration.ofSeconds(20);
+        }
+
         /** The rounds of one format, by side: A B A B for Curator's format (A B in a smoke run). */
         List<String> sides(RaceFormat format) {
             if (format == RaceFormat.CURATOR) {
@@ -139,7 +144,7 @@ public final class WatchRace {
                             String side = sides.get(r);
                             String label = label(side, format);
                             RoundResult res = new RaceRound(zk.connectString(), zk.port(), writer, format, side, r,
-                                    workDir, options.outage(), server).run(warmup, cycles);
+                                    workDir, options, server).run(warmup, cycles);
                             results.computeIfAbsent(n + "|" + label, k -> new RoundResult()).merge(res);
                             out.printf(Locale.ROOT, "N=%d %s round %d: join p50 %s ms, %d lost, load %s%n", n, label,
                                     r + 1, RaceReport.ms(RaceReport.pct(res.join, 50)), res.lost, load.now());
@@ -159,7 +164,7 @@ public final class WatchRace {
             out.println("Clock: System.nanoTime() is CLOCK_MONOTONIC on Linux, shared by every process on the host; "
                     + "each watcher JVM's reading fell between two of the writer's: "
                     + results.values().stream().allMatch(r -> r.clockChecked));
-            new RaceReport(results, options.outage()).print(out);
+            new RaceReport(results, options).print(out);
         }
         return results;
     }
