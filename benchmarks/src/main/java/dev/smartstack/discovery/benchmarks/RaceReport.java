@@ -69,7 +69,7 @@ final class RaceReport {
         out.println("Heap used after System.gc() in the watcher JVM (before start() → with the view), and process "
                 + "CPU time per measured change (warm-up excluded), per round.");
         out.println();
-        out.println("| existing instances | watcher | heap, MB | retained by the view, MB | CPU per change |");
+        out.println("| existing instances | watcher | heap, MB | retained by the view, MB | CPU per change, ms |");
         out.println("| --- | --- | --- | --- | --- |");
         rows(out, r -> {
             List<String> heap = new ArrayList<>();

@@ -52,7 +52,7 @@ final class RaceRound {
     }
 
     RoundResult run(int warmup, int cycles) throws Exception {
-        Path log = workDir.resolve(side + "-" + format.label() + "-r" + round + ".log");
+        Path log = workDir.resolve(fileName("") + ".log");
         try (CountingProxy proxy = new CountingProxy(zkPort);
                 WatcherProcess w = new WatcherProcess(side, proxy.connectString(), writer.path(),
                         format.decodeMethod(), log)) {
@@ -158,8 +158,8 @@ final class RaceRound {
      * Cuts the watcher off for the outage (and with {@code expire}, ends its session on the
      * server first), makes changes meanwhile (3 joins, 3 leaves, 3 data changes and one instance
      * deleted and re-created on a new port), then lets it reconnect and times how long, from its reconnection, until
-     * its view equals the writer's, counting its requests until one outage length after the proxy
-     * lets it through again.
+     * its view equals the writer's, counting its requests from then until it is consistent or
+     * one outage length has passed, whichever is later.
      */
     private RoundResult.Resync resync(WatcherProcess w, CountingProxy proxy, boolean expire) throws Exception {
         int id = outages++;
@@ -176,7 +176,9 @@ final class RaceRound {
                 existing.add(e.getKey());
             }
         }
-        String prefix = "o" + round + "_" + id + "_";
+        // Named like the existing instances ("i..."), so that later outages can take them: the
+        // 3 joins replace the 3 leaves and N stays the same at any N.
+        String prefix = "io" + round + "_" + id + "_";
         for (int i = 0; i < 3; i++) {
             writer.join(prefix + i, 40_000 + random.nextInt(10_000));
         }
@@ -202,10 +204,15 @@ final class RaceRound {
         long reconnected = proxy.firstAcceptNanos();
         Thread.sleep(Math.max(0, (restore + outage.toNanos() - System.nanoTime()) / 1_000_000));
         CountingProxy.Counts during = proxy.counts().minus(before);
-        List<String> wrong = seen < 0 ? differences(w, "outage-" + side + "-" + round + "-" + id + ".txt") : List.of();
+        List<String> wrong = seen < 0 ? differences(w, fileName("-outage" + id) + ".txt") : List.of();
         long from = reconnected > restore ? reconnected : restore;
         return new RoundResult.Resync(reconnected > restore ? reconnected - restore : -1, seen < 0 ? -1 : seen - from,
                 during.requests(), during.breakdown(), wrong);
+    }
+
+    /** A file name for this round: {@code race-n1000-curator-bench-synapse-r1<suffix>}. */
+    private String fileName(String suffix) {
+        return writer.path().substring(1).replace('/', '-') + "-" + side + "-r" + round + suffix;
     }
 
     /** The instances the watcher's view has wrong (missing, extra, or on a stale port) against ZooKeeper. */
