@@ -3,7 +3,6 @@ package dev.smartstack.discovery.benchmarks;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +31,7 @@ final class RaceReport {
                 + " per kind | lost |");
         out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         rows(out, r -> String.join(" | ", latency(r.join), latency(r.data), latency(r.leave),
-                ms(pct(r.floor, 50)) + " / " + ms(pct(r.floor, 99)), Integer.toString(r.join.size()),
+                ms(Percentiles.of(r.floor, 50)) + " / " + ms(Percentiles.of(r.floor, 99)), Integer.toString(r.join.size()),
                 Integer.toString(r.lost)));
         out.println();
         out.println("ZooKeeper requests sent by the watcher's session, counted on the wire (pings left out): per "
@@ -91,7 +90,8 @@ final class RaceReport {
     }
 
     private static String latency(List<Long> nanos) {
-        return ms(pct(nanos, 50)) + " / " + ms(pct(nanos, 99)) + " / " + ms(pct(nanos, 100));
+        return ms(Percentiles.of(nanos, 50)) + " / " + ms(Percentiles.of(nanos, 99)) + " / "
+                + ms(Percentiles.of(nanos, 100));
     }
 
     private static String checks(List<RoundResult.Check> checks) {
@@ -121,17 +121,6 @@ final class RaceReport {
 
     private static <T> String join(List<T> values, Function<T, String> f) {
         return values.isEmpty() ? "-" : values.stream().map(f).collect(Collectors.joining("; "));
-    }
-
-    /** The p-th percentile (nearest rank); p = 100 is the max. -1 when there are no samples. */
-    static long pct(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return -1;
-        }
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(idx, sorted.size() - 1)));
     }
 
     static String ms(long nanos) {

@@ -147,7 +147,7 @@ public final class WatchRace {
                                     workDir, options, server).run(warmup, cycles);
                             results.computeIfAbsent(n + "|" + label, k -> new RoundResult()).merge(res);
                             out.printf(Locale.ROOT, "N=%d %s round %d: join p50 %s ms, %d lost, load %s%n", n, label,
-                                    r + 1, RaceReport.ms(RaceReport.pct(res.join, 50)), res.lost, load.now());
+                                    r + 1, RaceReport.ms(Percentiles.of(res.join, 50)), res.lost, load.now());
                         }
                         Map<String, Integer> truth = writer.readTruth();
                         if (!truth.equals(writer.modelPorts())) {
