@@ -118,6 +118,9 @@ public final class SynapseAgent implements AutoCloseable {
                         .usePreviousBackends(s.usePreviousBackends())
                         .leaderElection(s.leaderElection());
                 s.backendPortOverride().ifPresent(b::backendPortOverride);
+                if (s.method().equals("zookeeper_poll")) {
+                    b.pollingInterval(pollingInterval(s.discovery().pollingInterval()));
+                }
                 service = b.build();
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
@@ -167,6 +170,12 @@ public final class SynapseAgent implements AutoCloseable {
         });
         s.discovery().discoveryJitter().ifPresent(j -> log.warn("synapse '{}': discovery_jitter is accepted but has no "
                 + "effect here: a change costs one read of the changed child, never a re-read of all of them", s.name()));
+    }
+
+    /** Ruby's poll loop wakes every 0.5 s, so a {@code polling_interval_sec} below that polls each 0.5 s. */
+    static Duration pollingInterval(Duration configured) {
+        Duration min = Duration.ofMillis(WatchedService.Builder.MIN_POLL_MILLIS);
+        return configured.compareTo(min) < 0 ? min : configured;
     }
 
     private static ServiceInstance defaultServer(SynapseConfig.Server d) {

@@ -107,8 +107,8 @@ class RubyFlagsTest {
         assertThat(run(Map.of(), "synapse", "-c", file.toString(), "-k")).isEqualTo(0);
         assertThat(this.out).endsWith(": OK: 3 service(s): polled, named, both; generators: file_output\n");
         assertThat(run(Map.of(), "synapse", "-c", file.toString())).isEqualTo(2);
-        assertThat(err).isEqualTo("smartstack: " + file + ": services.polled.discovery.method: \"zookeeper_poll\" is not "
-                + "supported yet when running (--check-config accepts it): use \"zookeeper\" or \"base\"\n");
+        assertThat(err).isEqualTo("smartstack: " + file + ": services.named.discovery.method: \"dns\" is not "
+                + "supported yet when running (--check-config accepts it): use \"zookeeper\", \"zookeeper_poll\" or \"base\"\n");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.smartstack.discovery.synapse;
 
 import dev.smartstack.discovery.core.PathEncoding;
 import dev.smartstack.discovery.core.ServiceInstance;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,6 +41,7 @@ final class ServiceWatch {
     private boolean inSync;
     private boolean needsResync = true;
     private boolean resyncing;
+    private boolean quietResync;
     private long generation;
     private boolean publishQueued;
     private Instant firstUnpublishedEvent;
@@ -79,14 +81,47 @@ final class ServiceWatch {
 
     // ---- the ZooKeeper side ----
 
-    /** Starts the persistent recursive watch (ZooKeeper 3.6 or newer). */
+    /**
+     * Starts the service's source on ZooKeeper 3.6 or newer: the persistent recursive watch, or the
+     * poll when the service is polled.
+     */
     void startPersistentWatch(CuratorFramework client) {
-        startChildWatch(new PersistentChildWatch(this, client));
+        Optional<Duration> poll = service.pollingInterval();
+        startChildWatch(poll.isPresent() ? new PollingChildWatch(this, client, poll.get())
+                : new PersistentChildWatch(this, client));
     }
 
-    /** Starts one-shot child and data watches, for a server older than 3.6. */
+    /**
+     * Starts one-shot child and data watches, for a server older than 3.6. A polled service needs
+     * multi-reads (3.6+) and falls back to the watches too, and says so.
+     */
     void startOneShotWatches(CuratorFramework client) {
+        if (service.pollingInterval().isPresent()) {
+            log.warn("synapse '{}' cannot poll {}: the server is older than ZooKeeper 3.6 (no multi-read);"
+                    + " watching it instead", service.name(), service.path());
+        }
         startChildWatch(new OneShotChildWatch(this, client));
+    }
+
+    /** Polls now when the service is polled (for tests); false when it is not. */
+    boolean pollNow() {
+        ChildWatch w;
+        synchronized (this) {
+            w = childWatch;
+        }
+        if (w instanceof PollingChildWatch p) {
+            p.pollNow();
+            return true;
+        }
+        return false;
+    }
+
+    /** A poll is due: the next sync lists and reads the children again. */
+    synchronized void pollDue() {
+        if (!resyncing && !needsResync) {
+            needsResync = true;
+            quietResync = true;
+        }
     }
 
     private void startChildWatch(ChildWatch w) {
@@ -231,10 +266,13 @@ final class ServiceWatch {
     /** Resync {@code generation} has applied everything it read: the view is in sync again. */
     void resyncDone(long generation, int children, int read, int requests) {
         int backends;
+        boolean quiet;
         synchronized (this) {
             if (generation != this.generation || !resyncing) {
                 return;
             }
+            quiet = quietResync;
+            quietResync = false;
             resyncing = false;
             needsResync = false;
             inSync = true;
@@ -242,8 +280,13 @@ final class ServiceWatch {
             backends = view.backends();
             changedLocked();
         }
-        log.info("synapse '{}' synced {}: {} children, {} backends; read {} znodes in {} requests", service.name(),
-                service.path(), children, backends, read, requests);
+        if (quiet) {
+            log.debug("synapse '{}' polled {}: {} children, {} backends; read {} znodes in {} requests",
+                    service.name(), service.path(), children, backends, read, requests);
+        } else {
+            log.info("synapse '{}' synced {}: {} children, {} backends; read {} znodes in {} requests",
+                    service.name(), service.path(), children, backends, read, requests);
+        }
     }
 
     void resyncFailed(long generation, String reason) {
@@ -263,6 +306,7 @@ final class ServiceWatch {
     /** The connection was suspended or lost: keep the backends, mark the view stale, resync later. */
     synchronized void connectionLost() {
         inSync = false;
+        quietResync = false;
         needsResync = true;
         resyncing = false;
         generation++;

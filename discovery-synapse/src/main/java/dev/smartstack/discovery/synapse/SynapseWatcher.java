@@ -284,6 +284,11 @@ public final class SynapseWatcher implements AutoCloseable {
         return watches.get(service).usesOneShotWatches();
     }
 
+    /** Polls a polled service now (for tests); false when it is watched. */
+    boolean pollNow(String service) {
+        return watches.get(service).pollNow();
+    }
+
     /**
      * Whether the connection is up: as the last connection state said, or as the client knows it
      * already. The first sync can finish on the ZooKeeper event thread before Curator has told the

@@ -3,9 +3,11 @@ package dev.smartstack.discovery.synapse;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
 import dev.smartstack.discovery.core.ZnodeDecoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -22,6 +24,7 @@ public final class WatchedService {
     private final boolean usePreviousBackends;
     private final Integer backendPortOverride;
     private final boolean leaderElection;
+    private final Duration pollingInterval;
 
     private WatchedService(Builder b) {
         this.name = b.name;
@@ -33,6 +36,7 @@ public final class WatchedService {
         this.usePreviousBackends = b.usePreviousBackends;
         this.backendPortOverride = b.backendPortOverride;
         this.leaderElection = b.leaderElection;
+        this.pollingInterval = b.pollingInterval;
     }
 
     public static Builder builder() {
@@ -77,6 +81,14 @@ public final class WatchedService {
         return leaderElection;
     }
 
+    /**
+     * The poll interval when the service is polled without watches (Ruby's {@code zookeeper_poll});
+     * empty when it is watched.
+     */
+    public Optional<Duration> pollingInterval() {
+        return Optional.ofNullable(pollingInterval);
+    }
+
     @Override
     public String toString() {
         return "WatchedService{" + name + " at " + path + "}";
@@ -84,6 +96,8 @@ public final class WatchedService {
 
     /** Builds a {@link WatchedService}. {@code name} and {@code path} are required. */
     public static final class Builder {
+        /** The shortest poll interval: Ruby's poll loop wakes every 0.5 s, so its 0 means this. */
+        public static final long MIN_POLL_MILLIS = 500;
         private String name;
         private String path;
         private ZnodeDecoder decoder = ZnodeDecoder.nerve();
@@ -93,6 +107,7 @@ public final class WatchedService {
         private boolean usePreviousBackends = true;
         private Integer backendPortOverride;
         private boolean leaderElection;
+        private Duration pollingInterval;
 
         private Builder() {
         }
@@ -164,6 +179,20 @@ public final class WatchedService {
         /** Only the backend with the lowest sequence number; default false. */
         public Builder leaderElection(boolean on) {
             this.leaderElection = on;
+            return this;
+        }
+
+        /**
+         * Poll the children every {@code interval} instead of watching them (at least
+         * {@value #MIN_POLL_MILLIS} ms); default: watched.
+         */
+        public Builder pollingInterval(Duration interval) {
+            Objects.requireNonNull(interval, "pollingInterval == null");
+            if (interval.toMillis() < MIN_POLL_MILLIS) {
+                throw new IllegalArgumentException("pollingInterval must be at least " + MIN_POLL_MILLIS
+                        + " ms but was " + interval.toMillis() + " ms");
+            }
+            this.pollingInterval = interval;
             return this;
         }
 

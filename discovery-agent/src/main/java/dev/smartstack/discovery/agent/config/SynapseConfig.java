@@ -34,7 +34,7 @@ public record SynapseConfig(
     /** The discovery methods that the agent binds; of these, {@link #RUNNABLE_METHODS} run. */
     public static final List<String> METHODS = List.of("zookeeper", "zookeeper_poll", "dns", "multi", "base");
     /** The discovery methods that run today. */
-    public static final List<String> RUNNABLE_METHODS = List.of("zookeeper", "base");
+    public static final List<String> RUNNABLE_METHODS = List.of("zookeeper", "zookeeper_poll", "base");
     /** Ruby's other methods, refused by name. */
     private static final Map<String, String> REFUSED_METHODS = Map.of(
             "docker", "it reads the Docker API, which this agent does not",
@@ -87,7 +87,7 @@ public record SynapseConfig(
 
         /** Whether the service is discovered in ZooKeeper (else it is static: {@code base}). */
         public boolean usesZooKeeper() {
-            return method.equals("zookeeper");
+            return method.equals("zookeeper") || method.equals("zookeeper_poll");
         }
 
         /** The ZooKeeper connect string: the hosts, sorted, so equal sets share one client. */
@@ -271,7 +271,8 @@ public record SynapseConfig(
         services.values().forEach(s -> {
             if (!RUNNABLE_METHODS.contains(s.method())) {
                 list.add(new ConfigException(shownAs, "services." + s.name() + ".discovery.method", Validation.quote(s.method())
-                        + " is not supported yet when running (--check-config accepts it): use \"zookeeper\" or \"base\""));
+                        + " is not supported yet when running (--check-config accepts it): use \"zookeeper\","
+                        + " \"zookeeper_poll\" or \"base\""));
             }
             s.discovery().generatorConfigPath().ifPresent(p -> list.add(new ConfigException(shownAs,
                     "services." + s.name() + ".discovery.generator_config_path", "is not supported yet when running "
