@@ -69,7 +69,7 @@ class FileModesIT {
         Path state = dir.resolve("synapse.state");
         client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath("/services/web/a_", HostileZnodes.good("a", 8001));
-        FileOutput files = FileOutput.builder().directory(out).build();
+        FileOutput files = FileOutput.builder().directory(out).build().start(Set.of("web")); // we built it: we start it
         try (SynapseWatcher w = SynapseWatcher.builder().curator(client)
                 .service(WatchedService.builder().name("web").path("/services/web").build())
                 .output(files).stateFile(state).build().start()) {
