@@ -39,7 +39,29 @@ public final class NerveService {
         /** {@code <zk_path>/<instance_id>_NNNNNNNNNN}, as Ruby Nerve does by default. */
         EPHEMERAL_SEQUENTIAL,
         /** {@code <zk_path>/<instance_id>}. */
-        EPHEMERAL
+        EPHEMERAL,
+        /**
+         * Ruby Nerve's {@code persistent}: {@code <zk_path>/<instance_id>_}, a plain persistent node
+         * that outlives the session. It is deleted when the service goes down or the reporter
+         * closes; a crashed process leaves it behind (see {@link Builder#ttl(Duration)}). A new
+         * reporter with the same identity takes the node over, as Ruby does.
+         */
+        PERSISTENT,
+        /**
+         * Ruby Nerve's {@code persistent_sequential}: {@code <zk_path>/<instance_id>_NNNNNNNNNN},
+         * persistent, with the cleanup of {@link #PERSISTENT}.
+         */
+        PERSISTENT_SEQUENTIAL;
+
+        /** Whether ZooKeeper appends a sequence number to the name. */
+        public boolean sequential() {
+            return this == EPHEMERAL_SEQUENTIAL || this == PERSISTENT_SEQUENTIAL;
+        }
+
+        /** Whether the node outlives its session. */
+        public boolean persistent() {
+            return this == PERSISTENT || this == PERSISTENT_SEQUENTIAL;
+        }
     }
 
     /**
@@ -74,6 +96,7 @@ public final class NerveService {
     private final boolean checkMocked;
     private final RateLimit rateLimit;
     private final boolean usePathEncoding;
+    private final Duration ttl;
 
     private NerveService(Builder b, ServiceInstance instance, List<CheckEntry> checks) {
         this.name = b.name;
@@ -85,6 +108,7 @@ public final class NerveService {
         this.checkMocked = b.checkMocked;
         this.rateLimit = b.rateLimit;
         this.usePathEncoding = b.usePathEncoding;
+        this.ttl = b.ttl;
     }
 
     public static Builder builder() {
@@ -130,6 +154,11 @@ public final class NerveService {
         return usePathEncoding;
     }
 
+    /** How often a persistent node's data is re-written (Ruby Nerve's {@code ttl_seconds}), if at all. */
+    public Optional<Duration> ttl() {
+        return Optional.ofNullable(ttl);
+    }
+
     /** The checks, in order. */
     public List<HealthCheck> checks() {
         return checks.stream().map(CheckEntry::check).toList();
@@ -158,7 +187,8 @@ public final class NerveService {
                 return parent + encoded.get();
             }
         }
-        return nodeType == NodeType.EPHEMERAL_SEQUENTIAL ? parent + instanceId() + "_" : parent + instanceId();
+        // Ruby names every type <instance_id>_; our EPHEMERAL has always been <instance_id>.
+        return nodeType == NodeType.EPHEMERAL ? parent + instanceId() : parent + instanceId() + "_";
     }
 
     @Override
@@ -186,6 +216,7 @@ public final class NerveService {
         private boolean checkMocked;
         private RateLimit rateLimit;
         private boolean usePathEncoding;
+        private Duration ttl;
 
         private Builder() {
         }
@@ -309,6 +340,18 @@ public final class NerveService {
         }
 
         /**
+         * Ruby Nerve's {@code ttl_seconds}, for the persistent node types only: while registered,
+         * the node's data is written again every {@code ttl} (the first time after a random part
+         * of it), so that its mtime shows that its owner lives and a reaper outside Nerve can
+         * delete nodes not touched for longer. As in Ruby these are plain persistent nodes, not
+         * ZooKeeper's TTL nodes. Default none: never re-written.
+         */
+        public Builder ttl(Duration ttl) {
+            this.ttl = Objects.requireNonNull(ttl, "ttl == null");
+            return this;
+        }
+
+        /**
          * Validates every setting; does no I/O.
          *
          * @throws IllegalArgumentException naming the setting and showing the bad value
@@ -330,6 +373,15 @@ public final class NerveService {
             }
             requireCount("rise", rise);
             requireCount("fall", fall);
+            if (ttl != null) {
+                if (ttl.isZero() || ttl.isNegative()) {
+                    throw new IllegalArgumentException("ttl must be positive but was " + ttl);
+                }
+                if (!nodeType.persistent()) {
+                    throw new IllegalArgumentException("ttl applies to the persistent node types only but nodeType was "
+                            + nodeType);
+                }
+            }
             weight.ifPresent(Validation::requireValidWeight);
             Validation.requireValidLabels(labels);
             if (haproxyServerOptions != null) {
