@@ -165,7 +165,8 @@ final class RegistrationReconciler {
         }
         if (!client.getZookeeperClient().isConnected()) {
             if (closing && current != null) {
-                log.warn("nerve '{}' cannot deregister {}: not connected; it goes when the session ends", name, current);
+                log.warn("nerve '{}' cannot deregister {}: not connected; {}", name, current, persistent
+                        ? "a persistent node stays until a reaper deletes it" : "it goes when the session ends");
             }
             return;
         }

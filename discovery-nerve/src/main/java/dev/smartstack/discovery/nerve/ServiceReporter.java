@@ -121,8 +121,9 @@ final class ServiceReporter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("nerve '{}' could not deregister {} in {} ms; it goes when the session ends", name,
-                    registration.path(), bound.toMillis());
+            log.warn("nerve '{}' could not deregister {} in {} ms; {}", name, registration.path(), bound.toMillis(),
+                    service.nodeType().persistent() ? "a persistent node stays until a reaper deletes it"
+                            : "it goes when the session ends");
         }
     }
 
