@@ -40,17 +40,9 @@ public final class NerveService {
         EPHEMERAL_SEQUENTIAL,
         /** {@code <zk_path>/<instance_id>}. */
         EPHEMERAL,
-        /**
-         * Ruby Nerve's {@code persistent}: {@code <zk_path>/<instance_id>_}, a plain persistent node
-         * that outlives the session. It is deleted when the service goes down or the reporter
-         * closes; a crashed process leaves it behind (see {@link Builder#ttl(Duration)}). A new
-         * reporter with the same identity takes the node over, as Ruby does.
-         */
+        /** Ruby's {@code persistent}: {@code <instance_id>_}; deleted when down or closed, outlives a crash, taken over on restart. */
         PERSISTENT,
-        /**
-         * Ruby Nerve's {@code persistent_sequential}: {@code <zk_path>/<instance_id>_NNNNNNNNNN},
-         * persistent, with the cleanup of {@link #PERSISTENT}.
-         */
+        /** Ruby's {@code persistent_sequential}: {@code <instance_id>_NNNNNNNNNN}, cleaned up as {@link #PERSISTENT}. */
         PERSISTENT_SEQUENTIAL;
 
         /** Whether ZooKeeper appends a sequence number to the name. */
@@ -340,11 +332,9 @@ public final class NerveService {
         }
 
         /**
-         * Ruby Nerve's {@code ttl_seconds}, for the persistent node types only: while registered,
-         * the node's data is written again every {@code ttl} (the first time after a random part
-         * of it), so that its mtime shows that its owner lives and a reaper outside Nerve can
-         * delete nodes not touched for longer. As in Ruby these are plain persistent nodes, not
-         * ZooKeeper's TTL nodes. Default none: never re-written.
+         * Ruby's {@code ttl_seconds}, persistent types only: re-write the node's data every {@code ttl}
+         * (first after a random part of it), so that an outside reaper can tell live nodes by their
+         * mtime. Plain persistent nodes, as in Ruby, not ZooKeeper's TTL nodes. Default none.
          */
         public Builder ttl(Duration ttl) {
             this.ttl = Objects.requireNonNull(ttl, "ttl == null");
@@ -364,7 +354,7 @@ public final class NerveService {
             if (zkPath == null) {
                 throw new IllegalArgumentException("zkPath == null");
             }
-            if (!isValidPath(zkPath)) {
+            if (!ZkPaths.isValid(zkPath)) {
                 throw new IllegalArgumentException("zkPath must be an absolute ZooKeeper path such as /nerve/services/web but was "
                         + Validation.quote(zkPath));
             }
@@ -373,14 +363,11 @@ public final class NerveService {
             }
             requireCount("rise", rise);
             requireCount("fall", fall);
-            if (ttl != null) {
-                if (ttl.isZero() || ttl.isNegative()) {
-                    throw new IllegalArgumentException("ttl must be positive but was " + ttl);
-                }
-                if (!nodeType.persistent()) {
-                    throw new IllegalArgumentException("ttl applies to the persistent node types only but nodeType was "
-                            + nodeType);
-                }
+            if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+                throw new IllegalArgumentException("ttl must be positive but was " + ttl);
+            }
+            if (ttl != null && !nodeType.persistent()) {
+                throw new IllegalArgumentException("ttl applies to the persistent node types only but nodeType was " + nodeType);
             }
             weight.ifPresent(Validation::requireValidWeight);
             Validation.requireValidLabels(labels);
@@ -405,24 +392,6 @@ public final class NerveService {
                 throw new IllegalArgumentException(what + " must be at least 1 but was " + count);
             }
             return count;
-        }
-
-        private static boolean isValidPath(String path) {
-            if (!path.startsWith("/") || Validation.hasControlCharacter(path)) {
-                return false;
-            }
-            if (path.equals("/")) {
-                return true;
-            }
-            if (path.endsWith("/") || path.contains("//")) {
-                return false;
-            }
-            for (String part : path.substring(1).split("/")) {
-                if (part.equals(".") || part.equals("..")) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }
