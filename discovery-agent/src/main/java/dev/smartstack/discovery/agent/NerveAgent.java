@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -99,7 +100,7 @@ public final class NerveAgent implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
             }
-            boolean sequential = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL;
+            boolean sequential = service.nodeType().sequential();
             String prefix = service.nodePrefix();
             List<NerveService> same = byPrefix.computeIfAbsent(s.connectString() + prefix, k -> new ArrayList<>());
             if (!same.isEmpty() && !sequential) {
@@ -136,10 +137,12 @@ public final class NerveAgent implements AutoCloseable {
         NerveService.Builder b = NerveService.builder()
                 .name(s.name()).instanceId(config.instanceId()).host(s.host()).port(s.port())
                 .zkPath(s.zkPath()).checkInterval(s.checkInterval()).labels(s.labels())
-                .nodeType(s.nodeType().equals("ephemeral") ? NerveService.NodeType.EPHEMERAL
-                        : NerveService.NodeType.EPHEMERAL_SEQUENTIAL)
+                .nodeType(NerveService.NodeType.valueOf(s.nodeType().toUpperCase(Locale.ROOT)))
                 .checkMocked(s.checkMocked()).usePathEncoding(s.usePathEncoding());
         s.weight().ifPresent(b::weight);
+        if (!s.nodeType().startsWith("ephemeral")) {
+            s.ttlSeconds().ifPresent(t -> b.ttl(Duration.ofSeconds(t)));
+        }
         s.haproxyServerOptions().ifPresent(b::haproxyServerOptions);
         s.rateLimiting().ifPresent(r -> b.rateLimit(new NerveService.RateLimit(r.averageRate(), r.maxBurst(), r.shadowMode())));
         for (NerveConfig.Check c : s.checks()) {

@@ -47,6 +47,11 @@ class AgentProcessIT {
     }
 
     private Process startAgent(String instanceId, double sessionTimeoutSeconds) throws Exception {
+        return startAgent(instanceId, sessionTimeoutSeconds, "");
+    }
+
+    /** {@code more}: further keys of the service "web", and further services, as JSON text. */
+    private Process startAgent(String instanceId, double sessionTimeoutSeconds, String more) throws Exception {
         Path file = dir.resolve("nerve.conf.json");
         Files.writeString(file, """
                 {
@@ -58,10 +63,11 @@ class AgentProcessIT {
                       "zk_hosts": ["%s"], "zk_path": "%s",
                       "check_interval": 0.1,
                       "check_mocked": true
+                      %s
                     }
                   }
                 }
-                """.formatted(instanceId, sessionTimeoutSeconds, zk.getConnectString(), PATH));
+                """.formatted(instanceId, sessionTimeoutSeconds, zk.getConnectString(), PATH, more));
         Path jar = Path.of("target", "smartstack.jar");
         assertThat(jar).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -161,6 +167,44 @@ class AgentProcessIT {
             assertThat(Files.readString(dir.resolve("agent.log"))).doesNotContain("deregistered");
         } finally {
             agent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void kill9_persistentNode_leftBehindAfterSessionEnds_restartWithSameIdentityTakesItOver() throws Exception {
+        // A second service with an ephemeral node shows when the killed agent's session has ended.
+        String more = """
+                , "node_type": "persistent", "ttl_seconds": 1},
+                "marker": {"host": "127.0.0.1", "port": 8081, "zk_hosts": ["%s"], "zk_path": "/nerve/marker",
+                  "check_interval": 0.1, "check_mocked": true
+                """.formatted(zk.getConnectString());
+        String node = PATH + "/persist-1_";
+        Process agent = startAgent("persist-1", 3, more);
+        Stat before;
+        try {
+            await().atMost(WAIT).until(() -> observer.checkExists().forPath(node) != null
+                    && observer.checkExists().forPath("/nerve/marker") != null
+                    && observer.getChildren().forPath("/nerve/marker").size() == 1);
+            before = observer.checkExists().forPath(node);
+            assertThat(before.getEphemeralOwner()).isZero();
+            agent.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(WAIT).until(() -> observer.getChildren().forPath("/nerve/marker").isEmpty());
+            assertThat(observer.checkExists().forPath(node)).isNotNull();
+        } finally {
+            agent.destroyForcibly();
+        }
+        Process again = startAgent("persist-1", 3, more);
+        try {
+            await().atMost(WAIT).until(() -> Files.readString(dir.resolve("agent.log")).contains("took over"));
+            Stat now = observer.checkExists().forPath(node);
+            assertThat(now.getCzxid()).isEqualTo(before.getCzxid());
+            assertThat(mine("persist-1")).containsExactly("persist-1_");
+            kill(again, "TERM");
+            assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(observer.checkExists().forPath(node)).isNull();
+        } finally {
+            again.destroyForcibly();
         }
     }
 }

@@ -132,6 +132,31 @@ class NerveAgentIT {
     }
 
     @Test
+    void nerveConfig_persistentWithTtl_persistentNodeRenewedThenDeletedOnStop() throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            Path file = dir.resolve("nerve.conf.json");
+            Files.writeString(file, """
+                    {"instance_id": "agent-1", "services": {"queue": {"host": "127.0.0.1", "port": 5672,
+                      "zk_hosts": ["%s"], "zk_path": "/nerve/services/queue/services", "check_interval": 0.1,
+                      "node_type": "persistent", "ttl_seconds": 1}}}
+                    """.formatted(zk.getConnectString()));
+            try (CuratorFramework observer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+                observer.start();
+                observer.blockUntilConnected(30, TimeUnit.SECONDS);
+                String node = "/nerve/services/queue/services/agent-1_";
+                try (NerveAgent agent = NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null), "nerve.conf.json").start()) {
+                    await().atMost(WAIT).until(() -> observer.checkExists().forPath(node) != null);
+                    org.apache.zookeeper.data.Stat first = observer.checkExists().forPath(node);
+                    assertThat(first.getEphemeralOwner()).isZero();
+                    await().atMost(WAIT).until(() -> observer.checkExists().forPath(node).getVersion() > first.getVersion());
+                    assertThat(agent.isRegistered("queue")).isTrue();
+                }
+                assertThat(observer.checkExists().forPath(node)).isNull();
+            }
+        }
+    }
+
+    @Test
     void twoSequentialServicesUnderOnePrefix_bothStayRegistered() throws Exception {
         // As in Ruby's example nerve.conf.json: same zk_path and instance_id, two services.
         try (TestingServer zk = new TestingServer(true); HealthServer backend = new HealthServer()) {

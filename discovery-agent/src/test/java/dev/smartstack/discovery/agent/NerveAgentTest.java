@@ -52,6 +52,26 @@ class NerveAgentTest {
     }
 
     @Test
+    void plan_twoServicesSamePersistentNode_throwsNamingBoth_butPersistentSequentialAllowed() throws IOException {
+        Path file = dir.resolve("nerve.conf.json");
+        Files.writeString(file, """
+                {"instance_id": "i", "services": {
+                  "a": {"host": "127.0.0.1", "port": 1, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web", "node_type": "persistent",
+                        "ttl_seconds": 30},
+                  "b": {"host": "127.0.0.1", "port": 2, "zk_hosts": ["127.0.0.1:2181"], "zk_path": "/web", "node_type": "persistent"}
+                }}
+                """);
+        NerveConfig config = NerveConfig.load(file, "nerve.conf.json", null);
+        assertThatThrownBy(() -> NerveAgent.plan(config, "nerve.conf.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("nerve.conf.json: services: services \"a\" and \"b\" register the same node /web/i_");
+        Files.writeString(file, Files.readString(file).replace("\"persistent\"", "\"persistent_sequential\""));
+        try (NerveAgent agent = NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null), "nerve.conf.json")) {
+            assertThat(agent.clientCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void plan_sequentialServicesSamePrefix_allowedAsInRuby_eachFurtherOneItsOwnClient() throws IOException {
         // Ruby's own example nerve.conf.json registers two services under one zk_path and instance_id.
         Path file = dir.resolve("nerve.conf.json");

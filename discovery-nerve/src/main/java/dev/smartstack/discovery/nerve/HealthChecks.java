@@ -202,6 +202,19 @@ public final class HealthChecks {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri), e);
             }
+            Map<String, String> sent = new LinkedHashMap<>();
+            headers.forEach((k, v) -> {
+                if (!k.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+") || Validation.hasControlCharacter(v)) {
+                    throw new IllegalArgumentException("header " + Validation.quote(k) + " cannot be set: not a valid"
+                            + " HTTP header name and value: " + Validation.quote(k + ": " + v));
+                }
+                sent.put(k, v);
+            });
+            if (sent.keySet().stream().anyMatch(k -> k.equalsIgnoreCase("host"))) {
+                // The JDK's HttpClient refuses a Host header: this check speaks HTTP/1.1 itself.
+                SSLContext tls = ssl ? (sslContext != null ? sslContext : defaultSslContext()) : null;
+                return new RawHttpCheck(host, port, uri, sent, tls, connect, read, run, expect);
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(read).GET();
             headers.forEach((k, v) -> {
                 try {
@@ -219,6 +232,25 @@ public final class HealthChecks {
             }
             return new HttpCheck(client.build(), request.build(), run, expect);
         }
+    }
+
+    private static SSLContext defaultSslContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ruby Nerve's verdict on an HTTP answer: any 2xx or 3xx, and the body holds {@code expect} when set. */
+    static HealthResult judge(String target, int status, String body, String expect) {
+        if (status < 200 || status > 399) {
+            return HealthResult.unhealthy("GET " + target + " returned " + status);
+        }
+        if (expect != null && (body == null || !body.contains(expect))) {
+            return HealthResult.unhealthy("GET " + target + " body does not contain " + Validation.quote(expect));
+        }
+        return HealthResult.ok();
     }
 
     private static final class HttpCheck implements HealthCheck {
@@ -246,13 +278,7 @@ public final class HealthChecks {
                 return HealthResult.unhealthy("GET " + request.uri() + " interrupted");
             }
             int status = response.statusCode();
-            if (status < 200 || status > 399) {
-                return HealthResult.unhealthy("GET " + request.uri() + " returned " + status);
-            }
-            if (expect != null && (response.body() == null || !response.body().contains(expect))) {
-                return HealthResult.unhealthy("GET " + request.uri() + " body does not contain " + Validation.quote(expect));
-            }
-            return HealthResult.ok();
+            return judge(request.uri().toString(), status, response.body(), expect);
         }
 
         @Override

@@ -39,7 +39,21 @@ public final class NerveService {
         /** {@code <zk_path>/<instance_id>_NNNNNNNNNN}, as Ruby Nerve does by default. */
         EPHEMERAL_SEQUENTIAL,
         /** {@code <zk_path>/<instance_id>}. */
-        EPHEMERAL
+        EPHEMERAL,
+        /** Ruby's {@code persistent}: {@code <instance_id>_}; deleted when down or closed, outlives a crash, taken over on restart. */
+        PERSISTENT,
+        /** Ruby's {@code persistent_sequential}: {@code <instance_id>_NNNNNNNNNN}, cleaned up as {@link #PERSISTENT}. */
+        PERSISTENT_SEQUENTIAL;
+
+        /** Whether ZooKeeper appends a sequence number to the name. */
+        public boolean sequential() {
+            return this == EPHEMERAL_SEQUENTIAL || this == PERSISTENT_SEQUENTIAL;
+        }
+
+        /** Whether the node outlives its session. */
+        public boolean persistent() {
+            return this == PERSISTENT || this == PERSISTENT_SEQUENTIAL;
+        }
     }
 
     /**
@@ -74,6 +88,7 @@ public final class NerveService {
     private final boolean checkMocked;
     private final RateLimit rateLimit;
     private final boolean usePathEncoding;
+    private final Duration ttl;
 
     private NerveService(Builder b, ServiceInstance instance, List<CheckEntry> checks) {
         this.name = b.name;
@@ -85,6 +100,7 @@ public final class NerveService {
         this.checkMocked = b.checkMocked;
         this.rateLimit = b.rateLimit;
         this.usePathEncoding = b.usePathEncoding;
+        this.ttl = b.ttl;
     }
 
     public static Builder builder() {
@@ -130,6 +146,11 @@ public final class NerveService {
         return usePathEncoding;
     }
 
+    /** How often a persistent node's data is re-written (Ruby Nerve's {@code ttl_seconds}), if at all. */
+    public Optional<Duration> ttl() {
+        return Optional.ofNullable(ttl);
+    }
+
     /** The checks, in order. */
     public List<HealthCheck> checks() {
         return checks.stream().map(CheckEntry::check).toList();
@@ -158,7 +179,8 @@ public final class NerveService {
                 return parent + encoded.get();
             }
         }
-        return nodeType == NodeType.EPHEMERAL_SEQUENTIAL ? parent + instanceId() + "_" : parent + instanceId();
+        // Ruby names every type <instance_id>_; our EPHEMERAL has always been <instance_id>.
+        return nodeType == NodeType.EPHEMERAL ? parent + instanceId() : parent + instanceId() + "_";
     }
 
     @Override
@@ -186,6 +208,7 @@ public final class NerveService {
         private boolean checkMocked;
         private RateLimit rateLimit;
         private boolean usePathEncoding;
+        private Duration ttl;
 
         private Builder() {
         }
@@ -309,6 +332,16 @@ public final class NerveService {
         }
 
         /**
+         * Ruby's {@code ttl_seconds}, persistent types only: re-write the node's data every {@code ttl}
+         * (first after a random part of it), so that an outside reaper can tell live nodes by their
+         * mtime. Plain persistent nodes, as in Ruby, not ZooKeeper's TTL nodes. Default none.
+         */
+        public Builder ttl(Duration ttl) {
+            this.ttl = Objects.requireNonNull(ttl, "ttl == null");
+            return this;
+        }
+
+        /**
          * Validates every setting; does no I/O.
          *
          * @throws IllegalArgumentException naming the setting and showing the bad value
@@ -321,7 +354,7 @@ public final class NerveService {
             if (zkPath == null) {
                 throw new IllegalArgumentException("zkPath == null");
             }
-            if (!isValidPath(zkPath)) {
+            if (!ZkPaths.isValid(zkPath)) {
                 throw new IllegalArgumentException("zkPath must be an absolute ZooKeeper path such as /nerve/services/web but was "
                         + Validation.quote(zkPath));
             }
@@ -330,6 +363,12 @@ public final class NerveService {
             }
             requireCount("rise", rise);
             requireCount("fall", fall);
+            if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+                throw new IllegalArgumentException("ttl must be positive but was " + ttl);
+            }
+            if (ttl != null && !nodeType.persistent()) {
+                throw new IllegalArgumentException("ttl applies to the persistent node types only but nodeType was " + nodeType);
+            }
             weight.ifPresent(Validation::requireValidWeight);
             Validation.requireValidLabels(labels);
             if (haproxyServerOptions != null) {
@@ -353,24 +392,6 @@ public final class NerveService {
                 throw new IllegalArgumentException(what + " must be at least 1 but was " + count);
             }
             return count;
-        }
-
-        private static boolean isValidPath(String path) {
-            if (!path.startsWith("/") || Validation.hasControlCharacter(path)) {
-                return false;
-            }
-            if (path.equals("/")) {
-                return true;
-            }
-            if (path.endsWith("/") || path.contains("//")) {
-                return false;
-            }
-            for (String part : path.substring(1).split("/")) {
-                if (part.equals(".") || part.equals("..")) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

@@ -7,8 +7,6 @@ import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.internal.Listeners;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,10 +41,8 @@ final class RegistrationReconciler {
     private final ExecutorService executor;
     private final String parent;
     private final AtomicBoolean pending = new AtomicBoolean();
-    /** Sessions that this service has registered with: their nodes are ours to delete. */
-    private final Set<Long> ourSessions = ConcurrentHashMap.newKeySet();
-    /** Every node prefix this service has created (they differ with path encoding after an update). */
-    private final Set<String> ourPrefixes = ConcurrentHashMap.newKeySet();
+    private final OwnedNodes ours;
+    private final boolean persistent;
 
     private volatile Boolean healthy;
     private volatile boolean maintenance;
@@ -74,7 +70,9 @@ final class RegistrationReconciler {
         this.executor = executor;
         this.parent = service.zkPath();
         this.instance = service.instance();
-        this.ourPrefixes.add(service.nodePrefix());
+        this.ours = new OwnedNodes(service.nodeType());
+        this.ours.wrote(service.nodePrefix(), NerveCodec.encode(instance));
+        this.persistent = service.nodeType().persistent();
     }
 
     /** The registered znode's full path, or null. */
@@ -125,6 +123,34 @@ final class RegistrationReconciler {
         return executor.submit(this::reconcile);
     }
 
+    /**
+     * Ruby Nerve's TTL renewal: writes the registered node's data again, so that its mtime shows
+     * that its owner lives. Runs on the registration thread; nothing happens when not registered.
+     */
+    void renew() {
+        try {
+            executor.execute(this::touch);
+        } catch (RejectedExecutionException e) {
+            // shut down
+        }
+    }
+
+    private void touch() {
+        String current = path;
+        if (current == null || !client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        try {
+            client.setData().forPath(current, written);
+            log.debug("nerve '{}' ttl renew: touched {}", name, current);
+        } catch (KeeperException.NoNodeException e) {
+            log.info("nerve '{}' ttl renew: {} is gone", name, current);
+            reconcile();
+        } catch (Exception e) {
+            log.warn("nerve '{}' ttl renew of {} failed, will retry: {}", name, current, e.toString());
+        }
+    }
+
     void shutdown() {
         executor.shutdownNow();
     }
@@ -140,7 +166,8 @@ final class RegistrationReconciler {
         }
         if (!client.getZookeeperClient().isConnected()) {
             if (closing && current != null) {
-                log.warn("nerve '{}' cannot deregister {}: not connected; it goes when the session ends", name, current);
+                log.warn("nerve '{}' cannot deregister {}: not connected; {}", name, current, persistent
+                        ? "a persistent node stays until a reaper deletes it" : "it goes when the session ends");
             }
             return;
         }
@@ -150,7 +177,7 @@ final class RegistrationReconciler {
                 if (current != null) {
                     deregister(current);
                 } else {
-                    ourSessions.add(session);
+                    ours.addSession(session);
                     removeStale(null);
                     sweepNeeded = false;
                 }
@@ -177,7 +204,8 @@ final class RegistrationReconciler {
     /** Registered and wanted: is the node still ours, with the current data? */
     private void verify(String current, long session) throws Exception {
         Stat stat = client.checkExists().forPath(current);
-        if (stat != null && stat.getEphemeralOwner() == session) {
+        // A persistent node outlives our sessions: while it exists under the path we created, it is ours.
+        if (stat != null && (persistent ? stat.getEphemeralOwner() == 0 : stat.getEphemeralOwner() == session)) {
             if (!wanted()) {
                 deregister(current);
                 return;
@@ -204,7 +232,7 @@ final class RegistrationReconciler {
         }
         if (!wanted()) {
             // It went down while we asked: do not register, and do not leave our old session's node.
-            if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
+            if (stat != null && ours.owns(stat)) {
                 deleteQuietly(current);
             }
             return;
@@ -213,7 +241,7 @@ final class RegistrationReconciler {
     }
 
     private void register(long session) throws Exception {
-        ourSessions.add(session);
+        ours.addSession(session);
         ServiceInstance data = instance;
         String created = create(data, session);
         metrics.increment(DiscoveryMetrics.REGISTERED, name, "");
@@ -271,6 +299,7 @@ final class RegistrationReconciler {
         if (service.nodePrefix(data).equals(writtenPrefix)) {
             client.setData().forPath(current, bytes);
             written = bytes;
+            ours.wrote(writtenPrefix, bytes);
             log.info("nerve '{}' updated the data of {}", name, current);
             return;
         }
@@ -286,15 +315,16 @@ final class RegistrationReconciler {
     private String create(ServiceInstance data, long session) throws Exception {
         byte[] bytes = NerveCodec.encode(data);
         String prefix = service.nodePrefix(data);
-        ourPrefixes.add(prefix);
+        ours.wrote(prefix, bytes);
         String created;
         try {
-            if (service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL) {
-                created = client.create().creatingParentContainersIfNeeded()
+            created = switch (service.nodeType()) {
+                case EPHEMERAL_SEQUENTIAL -> client.create().creatingParentContainersIfNeeded()
                         .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(prefix, bytes);
-            } else {
-                created = createEphemeral(prefix, bytes, session);
-            }
+                case PERSISTENT_SEQUENTIAL -> client.create().creatingParentContainersIfNeeded()
+                        .withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(prefix, bytes);
+                case EPHEMERAL, PERSISTENT -> createPlain(prefix, bytes, session);
+            };
         } catch (Exception e) {
             sweepNeeded = true;
             throw e;
@@ -305,22 +335,29 @@ final class RegistrationReconciler {
         return created;
     }
 
-    private String createEphemeral(String prefix, byte[] data, long session) throws Exception {
+    /** A name without a sequence: an existing node under it is adopted when it is ours. */
+    private String createPlain(String prefix, byte[] data, long session) throws Exception {
+        CreateMode mode = persistent ? CreateMode.PERSISTENT : CreateMode.EPHEMERAL;
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                return client.create().creatingParentContainersIfNeeded()
-                        .withMode(CreateMode.EPHEMERAL).forPath(prefix, data);
+                return client.create().creatingParentContainersIfNeeded().withMode(mode).forPath(prefix, data);
             } catch (KeeperException.NodeExistsException e) {
                 Stat existing = client.checkExists().forPath(prefix);
                 if (existing == null) {
                     continue;
+                }
+                if (persistent && existing.getEphemeralOwner() == 0) {
+                    // Ruby: the node of an earlier run with our identity (or our own lost create) is taken over.
+                    client.setData().forPath(prefix, data);
+                    log.info("nerve '{}' took over the existing persistent node {}", name, prefix);
+                    return prefix;
                 }
                 if (existing.getEphemeralOwner() == session) {
                     // Our own create whose response was lost: adopt it with the current data.
                     client.setData().forPath(prefix, data);
                     return prefix;
                 }
-                if (!ourSessions.contains(existing.getEphemeralOwner())) {
+                if (!ours.isOurSession(existing.getEphemeralOwner())) {
                     throw new DiscoveryException(name, prefix, "node exists and belongs to session 0x"
                             + Long.toHexString(existing.getEphemeralOwner()) + ", which is not ours");
                 }
@@ -347,36 +384,27 @@ final class RegistrationReconciler {
         }
         for (String child : children) {
             String full = parent.equals("/") ? "/" + child : parent + "/" + child;
-            if (full.equals(keep) || !isOurName(full)) {
+            if (full.equals(keep) || !ours.isOurName(full)) {
                 continue;
             }
-            Stat stat = client.checkExists().forPath(full);
-            if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
-                log.info("nerve '{}' deleting stale registration {} of session 0x{}", name, full,
-                        Long.toHexString(stat.getEphemeralOwner()));
+            Stat stat = new Stat();
+            byte[] data;
+            try {
+                data = client.getData().storingStatIn(stat).forPath(full);
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            }
+            if (ours.isOurs(full, stat, data)) {
+                log.info("nerve '{}' deleting stale registration {} of {}", name, full, persistent ? "an earlier run"
+                        : "session 0x" + Long.toHexString(stat.getEphemeralOwner()));
                 deleteQuietly(full);
             }
         }
     }
 
-    private boolean isOurName(String full) {
-        boolean sequential = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL;
-        for (String prefix : ourPrefixes) {
-            if (!sequential) {
-                if (full.equals(prefix)) {
-                    return true;
-                }
-            } else if (full.length() == prefix.length() + 10 && full.startsWith(prefix)
-                    && full.substring(prefix.length()).chars().allMatch(c -> c >= '0' && c <= '9')) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void deregister(String current) throws Exception {
         Stat stat = client.checkExists().forPath(current);
-        if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
+        if (stat != null && ours.owns(stat)) {
             deleteQuietly(current);
         }
         path = null;

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * schedule, feeding the {@link HealthStateMachine}) to its {@link RegistrationReconciler} (the
  * only one that calls ZooKeeper), and handles the connection events and the lifecycle. Its threads
  * are {@code smartstack-nerve-<service>-N}: one runs the rounds of checks, one the registration,
- * and a pool the checks themselves under their timeouts.
+ * a pool the checks themselves under their timeouts, and, with a {@link NerveService#ttl()}, one
+ * asks for the persistent node's renewals.
  */
 final class ServiceReporter {
     private static final Logger log = LoggerFactory.getLogger(NerveReporter.class);
@@ -37,6 +40,7 @@ final class ServiceReporter {
     private final CheckRunner checks;
     private final RegistrationReconciler registration;
     private final ConnectionStateListener connectionListener = this::stateChanged;
+    private final ScheduledExecutorService renewals;
     private volatile boolean closing;
 
     ServiceReporter(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
@@ -56,6 +60,7 @@ final class ServiceReporter {
         this.checks = new CheckRunner(service, HealthStateMachine.of(service, nanoTime), listeners, metrics,
                 Executors.newSingleThreadScheduledExecutor(threads),
                 checkPool != null ? checkPool : Executors.newCachedThreadPool(threads), registration::healthy);
+        this.renewals = service.ttl().isPresent() ? Executors.newSingleThreadScheduledExecutor(threads) : null;
     }
 
     String name() {
@@ -65,6 +70,12 @@ final class ServiceReporter {
     void start() {
         client.getConnectionStateListenable().addListener(connectionListener);
         checks.start();
+        service.ttl().ifPresent(ttl -> {
+            // As Ruby Nerve: a random phase first, so that reporters started together spread their writes.
+            long period = Math.max(1, ttl.toMillis());
+            renewals.scheduleAtFixedRate(registration::renew, 1 + ThreadLocalRandom.current().nextLong(period),
+                    period, TimeUnit.MILLISECONDS);
+        });
         log.info("nerve '{}' started: {} at {} every {} ms", name, service.instanceId(), service.nodePrefix(),
                 service.checkInterval().toMillis());
     }
@@ -96,6 +107,9 @@ final class ServiceReporter {
         closing = true;
         client.getConnectionStateListenable().removeListener(connectionListener);
         checks.stop();
+        if (renewals != null) {
+            renewals.shutdownNow();
+        }
         Future<?> f;
         try {
             f = registration.closeAndDeregister();
@@ -107,13 +121,17 @@ final class ServiceReporter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("nerve '{}' could not deregister {} in {} ms; it goes when the session ends", name,
-                    registration.path(), bound.toMillis());
+            log.warn("nerve '{}' could not deregister {} in {} ms; {}", name, registration.path(), bound.toMillis(),
+                    service.nodeType().persistent() ? "a persistent node stays until a reaper deletes it"
+                            : "it goes when the session ends");
         }
     }
 
     void shutdown() {
         checks.stop();
+        if (renewals != null) {
+            renewals.shutdownNow();
+        }
         registration.shutdown();
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,6 +32,7 @@ class HttpsCheckTest {
 
     private static HttpsServer server;
     private static KeyStore keyStore;
+    private static final AtomicReference<String> lastHost = new AtomicReference<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,6 +55,7 @@ class HttpsCheckTest {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
         server.createContext("/health", ex -> {
+            lastHost.set(ex.getRequestHeaders().getFirst("Host"));
             byte[] body = "OK".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -77,6 +80,23 @@ class HttpsCheckTest {
                 .ssl(true).sslContext(client).timeout(Duration.ofSeconds(10)).expect("OK").build();
         assertThat(check.check()).isEqualTo(HealthResult.ok());
         assertThat(check).hasToString("http https://127.0.0.1:" + server.getAddress().getPort() + "/health");
+    }
+
+    @Test
+    void ssl_hostHeader_sentOverTls_certificateStillVerified() throws Exception {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keyStore);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        HealthCheck check = HealthChecks.http().host("127.0.0.1").port(server.getAddress().getPort()).uri("/health")
+                .header("Host", "web.example.com").ssl(true).sslContext(client).timeout(Duration.ofSeconds(10))
+                .expect("OK").build();
+        assertThat(check.check()).isEqualTo(HealthResult.ok());
+        assertThat(lastHost.get()).isEqualTo("web.example.com");
+
+        HealthCheck untrusted = HealthChecks.http().host("127.0.0.1").port(server.getAddress().getPort()).uri("/health")
+                .header("Host", "web.example.com").ssl(true).timeout(Duration.ofSeconds(10)).build();
+        assertThat(untrusted.check().reason()).contains("SSLHandshakeException");
     }
 
     @Test

@@ -162,4 +162,22 @@ class NerveServiceTest {
         assertThatThrownBy(() -> NerveReporter.builder().drainDelay(Duration.ofSeconds(-1)))
                 .hasMessage("drainDelay must not be negative but was PT-1S");
     }
+
+    @Test
+    void build_ttl_persistentTypesOnly_positive() {
+        assertThatThrownBy(() -> valid().ttl(Duration.ofSeconds(30)).build())
+                .hasMessage("ttl applies to the persistent node types only but nodeType was EPHEMERAL_SEQUENTIAL");
+        assertThatThrownBy(() -> valid().nodeType(NerveService.NodeType.PERSISTENT).ttl(Duration.ZERO).build())
+                .hasMessage("ttl must be positive but was PT0S");
+        NerveService s = valid().nodeType(NerveService.NodeType.PERSISTENT_SEQUENTIAL).ttl(Duration.ofSeconds(30)).build();
+        assertThat(s.ttl()).contains(Duration.ofSeconds(30));
+        assertThat(valid().build().ttl()).isEmpty();
+    }
+
+    @Test
+    void nodePrefix_persistentTypes_instanceIdAndUnderscoreAsRuby() {
+        assertThat(valid().nodeType(NerveService.NodeType.PERSISTENT).build().nodePrefix()).endsWith("/" + valid().build().instanceId() + "_");
+        assertThat(valid().nodeType(NerveService.NodeType.PERSISTENT_SEQUENTIAL).build().nodePrefix())
+                .isEqualTo(valid().build().nodePrefix());
+    }
 }
