@@ -2,6 +2,7 @@ package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
@@ -21,9 +22,9 @@ final class HaproxyGenerator {
      *
      * @throws ConfigException when HaproxyOutput refuses a value, naming the key
      */
-    static SnapshotOutput output(SynapseConfig config, String shownAs) {
+    static SnapshotOutput output(SynapseConfig config, String shownAs, DiscoveryMetrics metrics) {
         SynapseConfig.Haproxy h = config.haproxy().orElseThrow();
-        HaproxyOutput.Builder b = HaproxyOutput.builder();
+        HaproxyOutput.Builder b = HaproxyOutput.builder().metrics(metrics);
         try {
             b.global(h.global()).defaults(h.defaults())
                     .doWrites(h.doWrites()).doReloads(h.doReloads()).doSocket(h.doSocket())

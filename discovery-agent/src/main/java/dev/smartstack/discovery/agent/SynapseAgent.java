@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,12 +52,16 @@ public final class SynapseAgent implements AutoCloseable {
     private final List<SharedOutput> outputs;
     private final List<SynapseWatcher> watchers;
     private final List<ServiceSnapshot> staticSnapshots;
+    private final AgentAdmin admin;
+    private final SynapseStatus status;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private SynapseAgent(SynapseConfig config, List<SharedOutput> outputs, List<SynapseWatcher> watchers,
-            List<ServiceSnapshot> staticSnapshots) {
+            List<ServiceSnapshot> staticSnapshots, AgentAdmin admin, SynapseStatus status) {
+        this.admin = admin;
+        this.status = status;
         this.config = config;
         this.outputs = outputs;
         this.watchers = watchers;
@@ -69,6 +74,8 @@ public final class SynapseAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not a component's checks
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
+        AgentAdmin admin = AgentAdmin.of(config.admin());
+        SynapseStatus status = new SynapseStatus(List.copyOf(config.services().keySet()));
         List<SharedOutput> outputs = new ArrayList<>();
         Set<String> noFile = new LinkedHashSet<>();
         config.services().values().stream().filter(SynapseConfig.Service::fileOutputDisabled)
@@ -79,7 +86,7 @@ public final class SynapseAgent implements AutoCloseable {
         });
         warnAcceptedWithoutEffect(config);
         if (config.haproxy().isPresent()) {
-            outputs.add(new SharedOutput(HaproxyGenerator.output(config, shownAs)));
+            outputs.add(new SharedOutput(HaproxyGenerator.output(config, shownAs, admin.metrics())));
         }
         Map<String, List<WatchedService>> byHosts = new LinkedHashMap<>();
         Map<String, SynapseConfig.RetryPolicy> retries = new LinkedHashMap<>();
@@ -121,7 +128,8 @@ public final class SynapseAgent implements AutoCloseable {
             if (retries.containsKey(hosts)) {
                 zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
             }
-            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build());
+            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build())
+                    .metrics(admin.metrics()).listener(status);
             services.forEach(b::service);
             outputs.forEach(o -> b.output(o.port()));
             if (stateFile.isPresent()) {
@@ -137,7 +145,16 @@ public final class SynapseAgent implements AutoCloseable {
                 throw new ConfigException(shownAs, "services", e.getMessage());
             }
         });
-        return new SynapseAgent(config, List.copyOf(outputs), List.copyOf(watchers), List.copyOf(statics));
+        List<String> hosts = List.copyOf(byHosts.keySet());
+        List<SynapseWatcher> built = List.copyOf(watchers);
+        status.watchers(() -> {
+            List<SynapseStatus.Watcher> list = new ArrayList<>();
+            for (int i = 0; i < built.size(); i++) {
+                list.add(new SynapseStatus.Watcher(hosts.get(i), built.get(i).state().name()));
+            }
+            return list;
+        });
+        return new SynapseAgent(config, List.copyOf(outputs), built, List.copyOf(statics), admin, status);
     }
 
     /**
@@ -173,6 +190,11 @@ public final class SynapseAgent implements AutoCloseable {
         return config;
     }
 
+    /** The admin endpoint's port, when {@code admin} is set and the agent started. */
+    public OptionalInt adminPort() {
+        return admin.port();
+    }
+
     /** One watcher, hence one ZooKeeper client, per distinct set of {@code discovery.hosts}. */
     int watcherCount() {
         return watchers.size();
@@ -201,8 +223,10 @@ public final class SynapseAgent implements AutoCloseable {
         for (ServiceSnapshot s : staticSnapshots) {
             log.info("synapse '{}' uses its {} default servers (discovery method base)", s.service(), s.backends().size());
             outputs.forEach(o -> o.deliver(s));
+            status.served(s);
         }
         watchers.forEach(SynapseWatcher::start);
+        admin.start(status::document, status::unhealthy);
         return this;
     }
 
@@ -218,6 +242,7 @@ public final class SynapseAgent implements AutoCloseable {
         if (!started.get() || closed.get() || !old.serviceConfDir().equals(neu.serviceConfDir())
                 || !old.fileOutput().equals(neu.fileOutput()) || !old.haproxy().equals(neu.haproxy())
                 || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())
+                || !old.admin().equals(neu.admin())
                 || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
             return false;
         }
@@ -277,6 +302,7 @@ public final class SynapseAgent implements AutoCloseable {
         log.info("synapse stopping");
         watchers.forEach(SynapseWatcher::close);
         outputs.forEach(SharedOutput::close);
+        admin.close();
         log.info("synapse stopped");
         closedLatch.countDown();
     }

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
  * @param statsd {@code statsd}: accepted, no effect yet (metrics go through Micrometer)
  * @param prometheus Yelp's {@code prometheus}: accepted, no effect yet
+ * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none (off)
  */
 public record NerveConfig(
         String instanceId,
@@ -33,7 +34,8 @@ public record NerveConfig(
         int maxRepeatedReportFailures,
         Duration zkSessionTimeout,
         Optional<Statsd> statsd,
-        Optional<JsonNode> prometheus) {
+        Optional<JsonNode> prometheus,
+        Optional<AdminConfig> admin) {
 
     public static final int DEFAULT_MAX_REPEATED_REPORT_FAILURES = 10;
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -229,7 +231,8 @@ public record NerveConfig(
                 or(top.maxRepeatedReportFailures(), DEFAULT_MAX_REPEATED_REPORT_FAILURES),
                 ConfigFiles.seconds(top.zkSessionTimeout(), DEFAULT_ZK_SESSION_TIMEOUT),
                 Optional.ofNullable(top.statsd()).map(s -> new Statsd(or(s.host(), "localhost"), or(s.port(), 8125))),
-                Optional.ofNullable(top.prometheus()));
+                Optional.ofNullable(top.prometheus()),
+                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config));
     }
 
     private static <T> T or(T value, T defaultValue) {

@@ -18,7 +18,8 @@ record NerveFile(
         @Rules.IntRange(min = 1, max = Integer.MAX_VALUE) Integer maxRepeatedReportFailures,
         @Rules.Seconds Double zkSessionTimeout,
         Statsd statsd,
-        JsonNode prometheus) {
+        JsonNode prometheus,
+        SynapseFile.Admin admin) {
 
     /** A service entry (also a whole file of {@code service_conf_dir}). */
     record Service(
