@@ -73,9 +73,36 @@ public final class NerveAgent implements AutoCloseable {
     private boolean started; // guarded by lock
     private ScheduledExecutorService heartbeat; // guarded by lock
 
+    private final AgentAdmin admin;
+    private final NerveStatus status;
+
     private NerveAgent(NerveConfig config, Map<String, Planned> planned) {
         this.config = config;
         this.planned = planned;
+        this.admin = AgentAdmin.of(config.admin());
+        this.status = new NerveStatus(config.instanceId(), this::serviceNames, this::clientStates, this::registeredPath,
+                name -> failures.getOrDefault(name, new AtomicInteger()).get());
+    }
+
+    private List<String> serviceNames() {
+        synchronized (lock) {
+            return List.copyOf(running.keySet());
+        }
+    }
+
+    private List<NerveStatus.Client> clientStates() {
+        Map<String, CuratorFramework> copy;
+        synchronized (lock) {
+            copy = new LinkedHashMap<>(clients);
+        }
+        List<NerveStatus.Client> out = new ArrayList<>();
+        copy.forEach((key, c) -> out.add(new NerveStatus.Client(key, c.getZookeeperClient().isConnected())));
+        return out;
+    }
+
+    /** The admin endpoint's port, when {@code admin} is set and the agent started. */
+    public java.util.OptionalInt adminPort() {
+        return admin.port();
     }
 
     /**
@@ -116,8 +143,9 @@ public final class NerveAgent implements AutoCloseable {
     private static void warnAcceptedWithoutEffect(NerveConfig config) {
         config.statsd().ifPresent(s -> log.warn("nerve: statsd ({}:{}) is accepted but sends nothing yet (metrics go "
                 + "through Micrometer; see docs/configuration.md)", s.host(), s.port()));
-        config.prometheus().ifPresent(p -> log.warn("nerve: prometheus is accepted but exposes nothing yet (see "
-                + "docs/configuration.md)"));
+        config.prometheus().filter(p -> !config.admin().equals(Optional.of(p))).ifPresent(p -> log.warn(
+                "nerve: prometheus ({}:{}) is not used: admin ({}) serves /metrics", p.bind(), p.port(),
+                config.admin().map(a -> a.bind() + ":" + a.port()).orElse("")));
         for (NerveConfig.Service s : config.services().values()) {
             s.loadTestConcurrency().ifPresent(n -> log.warn("nerve '{}': load_test_concurrency {} is accepted but has no "
                     + "effect here: the service registers once", s.name(), n));
@@ -186,6 +214,7 @@ public final class NerveAgent implements AutoCloseable {
             planned.values().forEach(this::startService);
             startHeartbeat(config);
         }
+        admin.start(status::document, status::unhealthy);
         return this;
     }
 
@@ -202,7 +231,7 @@ public final class NerveAgent implements AutoCloseable {
             NerveConfig old = config;
             NerveConfig neu = next.config;
             if (!started || closed.get() || !old.instanceId().equals(neu.instanceId())
-                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())) {
+                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.admin().equals(neu.admin())) {
                 return false;
             }
             List<String> removed = new ArrayList<>();
@@ -248,7 +277,7 @@ public final class NerveAgent implements AutoCloseable {
             return c;
         });
         NerveReporter reporter = NerveReporter.builder().curator(client).service(p.service())
-                .listener(failureCounter(p.entry().name())).build();
+                .listener(failureCounter(p.entry().name())).listener(status).metrics(admin.metrics()).build();
         running.put(p.entry().name(), new Running(p, reporter));
         reporter.start();
     }
@@ -258,6 +287,7 @@ public final class NerveAgent implements AutoCloseable {
         if (r != null) {
             r.reporter().close();
             failures.remove(name);
+            status.removed(name);
         }
     }
 
@@ -351,6 +381,7 @@ public final class NerveAgent implements AutoCloseable {
             clients.values().forEach(CuratorFramework::close);
             clients.clear();
         }
+        admin.close();
         log.info("nerve stopped");
         closedLatch.countDown();
     }

@@ -23,8 +23,11 @@ import java.util.Optional;
  * @param maxRepeatedReportFailures {@code max_repeated_report_failures}: default 10
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
  * @param statsd {@code statsd}: accepted, no effect yet (metrics go through Micrometer)
- * @param prometheus Yelp's {@code prometheus}: accepted, no effect yet
- * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none (off)
+ * @param prometheus Yelp's {@code prometheus}, when {@code enabled}: where Yelp's nerve would serve
+ *     {@code /metrics} ({@code bind} default 0.0.0.0, {@code port} default 9292); becomes {@code admin}
+ *     when that is not set. Its {@code histogram_buckets_*} keys are accepted and ignored.
+ * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none
+ *     (off), or Yelp's {@code prometheus} when enabled
  */
 public record NerveConfig(
         String instanceId,
@@ -34,7 +37,7 @@ public record NerveConfig(
         int maxRepeatedReportFailures,
         Duration zkSessionTimeout,
         Optional<Statsd> statsd,
-        Optional<JsonNode> prometheus,
+        Optional<AdminConfig> prometheus,
         Optional<AdminConfig> admin) {
 
     public static final int DEFAULT_MAX_REPEATED_REPORT_FAILURES = 10;
@@ -231,8 +234,9 @@ public record NerveConfig(
                 or(top.maxRepeatedReportFailures(), DEFAULT_MAX_REPEATED_REPORT_FAILURES),
                 ConfigFiles.seconds(top.zkSessionTimeout(), DEFAULT_ZK_SESSION_TIMEOUT),
                 Optional.ofNullable(top.statsd()).map(s -> new Statsd(or(s.host(), "localhost"), or(s.port(), 8125))),
-                Optional.ofNullable(top.prometheus()),
-                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config));
+                Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin),
+                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config)
+                        .or(() -> Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin)));
     }
 
     private static <T> T or(T value, T defaultValue) {
