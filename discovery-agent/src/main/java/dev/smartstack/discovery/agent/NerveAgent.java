@@ -79,7 +79,7 @@ public final class NerveAgent implements AutoCloseable {
     private NerveAgent(NerveConfig config, Map<String, Planned> planned) {
         this.config = config;
         this.planned = planned;
-        this.admin = AgentAdmin.of(config.admin());
+        this.admin = AgentAdmin.of(config.admin(), config.statsd());
         this.status = new NerveStatus(config.instanceId(), this::serviceNames, this::clientStates, this::registeredPath,
                 name -> failures.getOrDefault(name, new AtomicInteger()).get());
     }
@@ -141,8 +141,6 @@ public final class NerveAgent implements AutoCloseable {
     }
 
     private static void warnAcceptedWithoutEffect(NerveConfig config) {
-        config.statsd().ifPresent(s -> log.warn("nerve: statsd ({}:{}) is accepted but sends nothing yet (metrics go "
-                + "through Micrometer; see docs/configuration.md)", s.host(), s.port()));
         config.prometheus().filter(p -> !config.admin().equals(Optional.of(p))).ifPresent(p -> log.warn(
                 "nerve: prometheus ({}:{}) is not used: admin ({}) serves /metrics", p.bind(), p.port(),
                 config.admin().map(a -> a.bind() + ":" + a.port()).orElse("")));
@@ -211,10 +209,10 @@ public final class NerveAgent implements AutoCloseable {
             }
             started = true;
             log.info("nerve starting: instance_id {}, services {}", config.instanceId(), config.services().keySet());
+            admin.start(status::document, status::unhealthy);
             planned.values().forEach(this::startService);
             startHeartbeat(config);
         }
-        admin.start(status::document, status::unhealthy);
         return this;
     }
 
@@ -231,7 +229,8 @@ public final class NerveAgent implements AutoCloseable {
             NerveConfig old = config;
             NerveConfig neu = next.config;
             if (!started || closed.get() || !old.instanceId().equals(neu.instanceId())
-                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.admin().equals(neu.admin())) {
+                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.admin().equals(neu.admin())
+                    || !old.statsd().equals(neu.statsd())) {
                 return false;
             }
             List<String> removed = new ArrayList<>();

@@ -74,7 +74,7 @@ public final class SynapseAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not a component's checks
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
-        AgentAdmin admin = AgentAdmin.of(config.admin());
+        AgentAdmin admin = AgentAdmin.of(config.admin(), config.statsd());
         SynapseStatus status = new SynapseStatus(List.copyOf(config.services().keySet()));
         List<SharedOutput> outputs = new ArrayList<>();
         Set<String> noFile = new LinkedHashSet<>();
@@ -178,9 +178,6 @@ public final class SynapseAgent implements AutoCloseable {
     }
 
     private static void warnAcceptedWithoutEffect(SynapseConfig config) {
-        if (config.statsdConfigured()) {
-            log.warn("synapse: statsd is accepted but sends nothing yet (metrics go through Micrometer; see docs/configuration.md)");
-        }
         config.services().values().forEach(s -> s.loadTestConcurrency().ifPresent(n -> log.warn(
                 "synapse '{}': load_test_concurrency {} is accepted but has no effect here: the service is watched once",
                 s.name(), n)));
@@ -216,6 +213,7 @@ public final class SynapseAgent implements AutoCloseable {
             throw new IllegalStateException("SynapseAgent cannot be started twice");
         }
         log.info("synapse starting: services {}, generators {}", config.services().keySet(), config.generators());
+        admin.start(status::document, status::unhealthy);
         LinkedHashSet<String> names = new LinkedHashSet<>(config.services().keySet());
         for (SharedOutput o : outputs) {
             o.start(names);
@@ -226,7 +224,6 @@ public final class SynapseAgent implements AutoCloseable {
             status.served(s);
         }
         watchers.forEach(SynapseWatcher::start);
-        admin.start(status::document, status::unhealthy);
         return this;
     }
 
@@ -242,7 +239,7 @@ public final class SynapseAgent implements AutoCloseable {
         if (!started.get() || closed.get() || !old.serviceConfDir().equals(neu.serviceConfDir())
                 || !old.fileOutput().equals(neu.fileOutput()) || !old.haproxy().equals(neu.haproxy())
                 || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())
-                || !old.admin().equals(neu.admin())
+                || !old.admin().equals(neu.admin()) || !old.statsd().equals(neu.statsd())
                 || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
             return false;
         }
