@@ -3,6 +3,7 @@ package dev.smartstack.discovery.agent;
 import dev.smartstack.discovery.agent.config.AdminConfig;
 import dev.smartstack.discovery.agent.config.StatsdConfig;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,6 +48,11 @@ final class AgentAdmin implements AutoCloseable {
     /** Where the components report. */
     DiscoveryMetrics metrics() {
         return metrics;
+    }
+
+    /** The registry every meter goes to (with neither admin nor statsd, one that keeps nothing). */
+    MeterRegistry registry() {
+        return composite;
     }
 
     /** Starts the StatsD registry and the admin endpoint, each when set. */

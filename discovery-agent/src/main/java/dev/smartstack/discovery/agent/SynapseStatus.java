@@ -1,6 +1,8 @@
 package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.core.ServiceInstance;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import dev.smartstack.discovery.synapse.SynapseListener;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -49,23 +52,42 @@ final class SynapseStatus implements SynapseListener {
 
     /** The whole {@code /status} document. */
     record Document(String agent, List<Watcher> watchers, Map<String, Service> services,
-            List<OutputFailure> outputFailures) {
+            List<OutputFailure> outputFailures, HaproxyStatus.Document haproxy) {
     }
+
+    /** The gauge of the backends each service serves now. Tag: service. */
+    static final String BACKENDS = "smartstack.synapse.backends";
+    /** The gauge of each watcher's state: 1 while LIVE, else 0. Tag: hosts. */
+    static final String LIVE = "smartstack.synapse.zookeeper.live";
 
     private final Map<String, ServiceSnapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Deque<Refused>> refused = new ConcurrentHashMap<>();
     private final Map<String, Long> refusedTotal = new ConcurrentHashMap<>();
     private final Deque<OutputFailure> outputFailures = new ArrayDeque<>();
     private final List<String> services;
+    private final Map<String, AtomicInteger> sizes = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final HaproxyStatus haproxy;
     private volatile Supplier<List<Watcher>> watchers = List::of;
 
-    SynapseStatus(List<String> services) {
+    SynapseStatus(List<String> services, MeterRegistry registry) {
         this.services = List.copyOf(services);
+        this.registry = registry;
+        this.haproxy = new HaproxyStatus(registry, this);
+    }
+
+    /** The HAProxy output's listener. */
+    HaproxyStatus haproxy() {
+        return haproxy;
     }
 
     /** Where the watchers' states are read from (set once the watchers are built). */
     void watchers(Supplier<List<Watcher>> source) {
         this.watchers = source;
+        for (Watcher w : source.get()) {
+            registry.gauge(LIVE, Tags.of("hosts", w.hosts()), this, s -> s.watchers.get().stream()
+                    .anyMatch(x -> x.hosts().equals(w.hosts()) && x.state().equals(SynapseWatcher.State.LIVE.name())) ? 1 : 0);
+        }
     }
 
     @Override
@@ -82,7 +104,9 @@ final class SynapseStatus implements SynapseListener {
 
     @Override
     public void published(ServiceSnapshot snapshot) {
-        snapshots.merge(snapshot.service(), snapshot, (a, b) -> b.version() >= a.version() ? b : a);
+        ServiceSnapshot now = snapshots.merge(snapshot.service(), snapshot, (a, b) -> b.version() >= a.version() ? b : a);
+        sizes.computeIfAbsent(snapshot.service(), k -> registry.gauge(BACKENDS, Tags.of("service", k), new AtomicInteger()))
+                .set(now.backends().size());
     }
 
     /** Static ({@code base}) services are handed to the outputs without a watcher. */
@@ -133,7 +157,7 @@ final class SynapseStatus implements SynapseListener {
         synchronized (outputFailures) {
             failures = List.copyOf(outputFailures);
         }
-        return new Document("synapse", watchers.get(), out, failures);
+        return new Document("synapse", watchers.get(), out, failures, haproxy.document());
     }
 
     /** Empty while every watcher is LIVE; else which are not. */

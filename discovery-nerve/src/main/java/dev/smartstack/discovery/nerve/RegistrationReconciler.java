@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -187,10 +188,20 @@ final class RegistrationReconciler {
             }
             return;
         }
-        log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again",
-                name, current);
         path = null;
-        fireDeregistered(current);
+        if (stat != null && wanted() && ourSessions.contains(stat.getEphemeralOwner())) {
+            // Our earlier session's node, kept alive by a server that was away as long as we were: replace
+            // it in one transaction, so that the instance is never registered twice, nor missing.
+            log.warn("nerve '{}' registration {} belongs to our earlier session 0x{}; replacing it", name, current,
+                    Long.toHexString(stat.getEphemeralOwner()));
+            fireDeregistered(current);
+            if (replace(current, stat.getVersion(), session)) {
+                return;
+            }
+        } else {
+            log.warn("nerve '{}' registration {} is gone (session expired or node deleted); registering again", name, current);
+            fireDeregistered(current);
+        }
         if (!wanted()) {
             // It went down while we asked: do not register, and do not leave our old session's node.
             if (stat != null && ourSessions.contains(stat.getEphemeralOwner())) {
@@ -215,6 +226,39 @@ final class RegistrationReconciler {
             // An old session's node still goes when the server expires that session.
             log.warn("nerve '{}' could not look for stale registrations next to {}: {}", name, created, e.toString());
         }
+    }
+
+    /**
+     * Deletes {@code old} (at {@code version}) and creates this instance's node in one multi; false,
+     * having changed nothing, when {@code old} is gone already (its session was reaped meanwhile).
+     */
+    private boolean replace(String old, int version, long session) throws Exception {
+        ourSessions.add(session);
+        ServiceInstance data = instance;
+        byte[] bytes = NerveCodec.encode(data);
+        String prefix = service.nodePrefix(data);
+        ourPrefixes.add(prefix);
+        CreateMode mode = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL
+                ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL;
+        List<CuratorTransactionResult> results;
+        try {
+            results = client.transaction().forOperations(
+                    client.transactionOp().delete().withVersion(version).forPath(old),
+                    client.transactionOp().create().withMode(mode).forPath(prefix, bytes));
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            sweepNeeded = true;
+            throw e;
+        }
+        String created = results.get(1).getResultPath();
+        path = created;
+        written = bytes;
+        writtenPrefix = prefix;
+        metrics.increment(DiscoveryMetrics.REGISTERED, name, "");
+        log.info("nerve '{}' registered {}, replacing {} in one transaction", name, created, old);
+        listeners.fire(l -> l.registered(name, created));
+        return true;
     }
 
     /**

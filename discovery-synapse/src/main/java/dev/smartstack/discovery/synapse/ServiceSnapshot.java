@@ -54,7 +54,8 @@ public record ServiceSnapshot(
 
     public ServiceSnapshot {
         Objects.requireNonNull(service, "service == null");
-        backends = List.copyOf(backends);
+        // A SortedBackends is already immutable; copying it would cost O(N) per snapshot.
+        backends = backends instanceof SortedBackends ? backends : List.copyOf(backends);
         added = List.copyOf(added);
         removed = List.copyOf(removed);
         changed = List.copyOf(changed);
@@ -83,6 +84,12 @@ public record ServiceSnapshot(
 
     /** This snapshot with its delta recomputed against {@code earlier}, for outputs that skipped versions. */
     public ServiceSnapshot relativeTo(ServiceSnapshot earlier) {
+        if (backends instanceof SortedBackends now && earlier.backends instanceof SortedBackends then) {
+            // Both from the watcher's tree: only the subtrees that differ are compared.
+            SortedBackends.Diff d = SortedBackends.diff(then, now);
+            return new ServiceSnapshot(service, version, backends, d.added(), d.removed(), d.changed(), source, live,
+                    time);
+        }
         Map<String, ServiceInstance> before = new LinkedHashMap<>();
         for (ServiceInstance i : earlier.backends) {
             before.put(i.key(), i);

@@ -1,73 +1,58 @@
 package dev.smartstack.discovery.synapse;
 
-import dev.smartstack.discovery.core.DiscoveryMetrics;
-import dev.smartstack.discovery.core.InvalidInstanceException;
+import dev.smartstack.discovery.core.PathEncoding;
 import dev.smartstack.discovery.core.ServiceInstance;
-import dev.smartstack.discovery.core.Validation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorEvent;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheBridge;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.framework.recipes.cache.CuratorCacheStorage;
-import org.apache.curator.framework.recipes.cache.TreeCache;
-import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
-import org.apache.curator.utils.Compatibility;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One watched service: its cache, its decoded backends keyed by znode name, and its pipeline.
+ * One watched service: what is known of its children, its backends, and its snapshots.
  *
- * <p>Cache events arrive on Curator's single event-dispatch thread and update the map in
- * O(log N). Building the snapshot (O(N) copy of an already ordered set) happens on the watcher's
- * publish thread; a burst of events that arrives while a publish is queued becomes one snapshot.
+ * <p>A {@link ChildWatch} (the persistent recursive watch on ZooKeeper 3.6+, one-shot watches on
+ * older servers) tells it, on the ZooKeeper event thread, what a child now holds or that it is
+ * gone, and runs resyncs; its {@link BackendView} turns that into backends in O(log N) per change.
+ * A burst of changes becomes one snapshot, built in O(changes) on the publish thread and shared by
+ * every output.
+ *
+ * <p>A resync (the cold start, and after every connection loss) holds snapshots back until its
+ * reads are all in, so the first snapshot after it carries the whole difference at once:
+ * membership and data changes together, never an empty or partial set.
  */
-final class ServiceWatch implements CuratorCacheListener {
+final class ServiceWatch {
     private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
 
     private final WatchedService service;
     private final SynapseWatcher owner;
     private final String childPrefix;
 
+    private final BackendDecoder decoder;
     // All guarded by this.
-    private final Map<String, ServiceInstance> byZnode = new HashMap<>();
-    private final TreeSet<ServiceInstance> ordered = new TreeSet<>(ServiceSnapshot.ORDER);
-    private final Map<String, Integer> refusedVersions = new HashMap<>();
-    // Every child the cache reported and did not delete, whether it decoded, was refused or filtered.
-    private final Set<String> present = new HashSet<>();
-    // While a resync runs: the children that had an event since it started; null otherwise.
-    private Set<String> touched;
-    private long resyncGeneration;
-    private boolean cacheInitialized;
+    private final BackendView view;
+    private boolean loaded;
     private boolean inSync;
+    private boolean needsResync = true;
+    private boolean resyncing;
+    private long generation;
     private boolean publishQueued;
     private Instant firstUnpublishedEvent;
+    private boolean closed;
+    private ChildWatch childWatch;
     // Written under the lock, read without it.
     private volatile ServiceSnapshot current;
-
-    private volatile Runnable closeCache = () -> { };
-    private volatile boolean treeCache;
-    private boolean closed; // guarded by this: a late server-probe answer must not start a TreeCache
 
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
         this.owner = owner;
+        this.decoder = new BackendDecoder(service, owner);
+        this.view = new BackendView(service, decoder);
         this.childPrefix = service.path().equals("/") ? "/" : service.path() + "/";
         this.current = ServiceSnapshot.initial(service.name());
     }
@@ -92,379 +77,220 @@ final class ServiceWatch implements CuratorCacheListener {
         return current.version() > 0;
     }
 
-    /**
-     * Starts the cache. {@link CuratorCache#bridgeBuilder} picks a {@code CuratorCache} with a
-     * persistent recursive watch when the ZooKeeper client library supports it (3.6 or newer, as
-     * the managed 3.9 does), and a {@code TreeCache} otherwise. Whether the <em>server</em> supports
-     * persistent watches is probed by {@link SynapseWatcher}, which calls
-     * {@link #fallBackToTreeCache} when it does not.
-     */
-    void start(CuratorFramework client) {
-        if (Compatibility.hasPersistentWatchers()) {
-            CuratorCache cache = CuratorCache.builder(client, service.path())
-                    .withStorage(new RecreationAwareStorage())
-                    .build();
-            cache.listenable().addListener(this);
-            treeCache = false;
-            closeCache = cache::close;
-            cache.start();
-            return;
-        }
-        CuratorCacheBridge cache = CuratorCache.bridgeBuilder(client, service.path())
-                .withDataNotCached()
-                .build();
-        cache.listenable().addListener(this);
-        treeCache = !cache.isCuratorCache();
-        closeCache = cache::close;
-        cache.start();
+    // ---- the ZooKeeper side ----
+
+    /** Starts the persistent recursive watch (ZooKeeper 3.6 or newer). */
+    void startPersistentWatch(CuratorFramework client) {
+        startChildWatch(new PersistentChildWatch(this, client));
     }
 
-    /**
-     * The cache's storage (without data, as {@code withDataNotCached}), made to notice a node that
-     * was deleted and created again while the connection was down. After a reconnect CuratorCache
-     * re-reads every node and raises NODE_CHANGED only when the data <em>version</em> differs; a
-     * node re-created meanwhile has version 0 again, so its new data raised no event and the
-     * watcher kept the old backend for good. When the creation zxid differs, the previous entry is
-     * handed back with a different version, so that the cache reports the change.
-     */
-    static final class RecreationAwareStorage implements CuratorCacheStorage {
-        private final CuratorCacheStorage delegate = CuratorCacheStorage.dataNotCached();
+    /** Starts one-shot child and data watches, for a server older than 3.6. */
+    void startOneShotWatches(CuratorFramework client) {
+        startChildWatch(new OneShotChildWatch(this, client));
+    }
 
-        @Override
-        public Optional<ChildData> put(ChildData data) {
-            Optional<ChildData> previous = delegate.put(data);
-            if (previous.isEmpty()) {
-                return previous;
+    private void startChildWatch(ChildWatch w) {
+        ChildWatch old;
+        synchronized (this) {
+            if (closed || (childWatch != null && childWatch.getClass() == w.getClass())) {
+                return;
             }
-            Stat old = previous.get().getStat();
-            Stat now = data.getStat();
-            if (old == null || now == null || old.getVersion() != now.getVersion() || old.getCzxid() == now.getCzxid()) {
-                return previous;
-            }
-            Stat marked = new Stat(old.getCzxid(), old.getMzxid(), old.getCtime(), old.getMtime(), now.getVersion() + 1,
-                    old.getCversion(), old.getAversion(), old.getEphemeralOwner(), old.getDataLength(),
-                    old.getNumChildren(), old.getPzxid());
-            return Optional.of(new ChildData(previous.get().getPath(), marked, previous.get().getData()));
-        }
-
-        @Override
-        public Optional<ChildData> remove(String path) {
-            return delegate.remove(path);
-        }
-
-        @Override
-        public void clear() {
-            delegate.clear();
-        }
-
-        @Override
-        public Optional<ChildData> get(String path) {
-            return delegate.get(path);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
-
-        @Override
-        public Stream<ChildData> stream() {
-            return delegate.stream();
-        }
-    }
-
-    boolean usesTreeCache() {
-        return treeCache;
-    }
-
-    /**
-     * Replaces the CuratorCache with a TreeCache of depth 1, for a server older than 3.6. Called
-     * before the CuratorCache could load anything (its watch was refused), so nothing is lost.
-     */
-    @SuppressWarnings("deprecation") // TreeCache is deprecated in favour of CuratorCache, which old servers cannot serve
-    synchronized void fallBackToTreeCache(CuratorFramework client) {
-        if (treeCache || closed) {
-            return;
-        }
-        closeCache.run();
-        TreeCache cache = TreeCache.newBuilder(client, service.path()).setMaxDepth(1).build();
-        cache.getListenable().addListener((c, e) -> treeEvent(e));
-        treeCache = true;
-        closeCache = cache::close;
-        try {
-            cache.start();
-        } catch (Exception e) {
-            log.error("synapse '{}' could not start a TreeCache on {}", service.name(), service.path(), e);
-        }
-    }
-
-    private void treeEvent(TreeCacheEvent e) {
-        switch (e.getType()) {
-            case NODE_ADDED -> event(Type.NODE_CREATED, null, e.getData());
-            case NODE_UPDATED -> event(Type.NODE_CHANGED, e.getOldData(), e.getData());
-            case NODE_REMOVED -> event(Type.NODE_DELETED, e.getData(), null);
-            case INITIALIZED -> initialized();
-            default -> {
-                // Connection events reach the watcher through the client's own listener.
+            old = childWatch;
+            childWatch = w;
+            if (old != null) {
+                // The new watch syncs from scratch; answers to the old one's sync are ignored.
+                needsResync = true;
+                resyncing = false;
+                generation++;
             }
         }
+        if (old != null) {
+            old.close();
+        }
+        w.start();
+    }
+
+    /** Whether the one-shot fallback watches are in use. */
+    synchronized boolean usesOneShotWatches() {
+        return childWatch instanceof OneShotChildWatch;
     }
 
     void close() {
+        ChildWatch w;
         synchronized (this) {
             closed = true;
+            w = childWatch;
         }
-        closeCache.run();
-    }
-
-    /** A snapshot from the state file, published before ZooKeeper answered. */
-    ServiceSnapshot seed(List<ServiceInstance> backends) {
-        synchronized (this) {
-            if (current.version() > 0) {
-                return null;
-            }
-            current = ServiceSnapshot.next(current, backends, ServiceSnapshot.Source.STATE_FILE, false,
-                    owner.clock().instant());
-            return current;
+        if (w != null) {
+            w.close();
         }
     }
 
-    @Override
-    public void event(Type type, ChildData oldData, ChildData data) {
-        try {
-            ChildData node = data != null ? data : oldData;
-            if (node == null) {
-                return;
-            }
-            String child = childOf(node.getPath());
-            if (child == null) {
-                return;
-            }
-            synchronized (this) {
-                if (touched != null) {
-                    touched.add(child);
-                }
-                if (type == Type.NODE_DELETED) {
-                    present.remove(child);
-                    removeLocked(child);
-                    refusedVersions.remove(child);
-                } else {
-                    present.add(child);
-                    applyLocked(child, data);
-                }
-                changedLocked();
-            }
-        } catch (Throwable t) {
-            log.error("synapse '{}' failed to handle {} under {}", service.name(), type, service.path(), t);
-        }
+    String path() {
+        return service.path();
     }
 
-    private void applyLocked(String child, ChildData data) {
-        Optional<ServiceInstance> decoded = decode(child, data);
-        if (decoded.isPresent()) {
-            putLocked(child, decoded.get());
-        } else {
-            removeLocked(child);
-        }
-    }
-
-    @Override
-    public void initialized() {
-        synchronized (this) {
-            cacheInitialized = true;
-            inSync = true;
-            changedLocked();
-        }
-        log.info("synapse '{}' loaded {} backends from {}", service.name(), size(), service.path());
-    }
-
-    private synchronized int size() {
-        return byZnode.size();
-    }
-
-    /** The connection was suspended or lost: keep the backends, mark the view stale. */
-    void connectionLost() {
-        synchronized (this) {
-            inSync = false;
-            // A resync in progress is abandoned; the next reconnect starts another.
-            touched = null;
-            resyncGeneration++;
-            changedLocked();
-        }
-    }
-
-    /**
-     * The connection is back (same or new session). The cache rebuilds itself node by node, and
-     * publishing each of its events would show outputs sets the registry never had (an empty one
-     * when every backend was replaced while we were away). So: read the children once, read the
-     * data of the children that are new since the disconnect, then apply the whole difference at
-     * once and make the view live; until then nothing is published and outputs keep the last
-     * snapshot. A child that had a cache event meanwhile is left as the cache reported it. Nothing
-     * is cleared first, so the set never passes through empty. Before the cache's first load, the
-     * load itself makes the view live.
-     */
-    void resync(CuratorFramework client) {
-        long generation;
-        synchronized (this) {
-            if (!cacheInitialized) {
-                return;
-            }
-            generation = ++resyncGeneration;
-            touched = new HashSet<>();
-        }
-        try {
-            client.getChildren().inBackground((c, event) -> childrenRead(c, event, generation))
-                    .forPath(service.path());
-        } catch (Exception e) {
-            resyncFailed(generation, Validation.quote(String.valueOf(e)));
-        }
-    }
-
-    private void childrenRead(CuratorFramework client, CuratorEvent event, long generation) {
-        int rc = event.getResultCode();
-        if (rc != KeeperException.Code.OK.intValue() && rc != KeeperException.Code.NONODE.intValue()) {
-            resyncFailed(generation, String.valueOf(KeeperException.Code.get(rc)));
-            return;
-        }
-        Set<String> children = rc == KeeperException.Code.OK.intValue() ? new HashSet<>(event.getChildren()) : Set.of();
-        List<String> missing = new ArrayList<>();
-        synchronized (this) {
-            if (generation != resyncGeneration) {
-                return;
-            }
-            for (String z : children) {
-                if (!present.contains(z)) {
-                    missing.add(z);
-                }
-            }
-        }
-        Map<String, ChildData> fetched = new java.util.concurrent.ConcurrentHashMap<>();
-        if (missing.isEmpty()) {
-            applyResync(generation, children, fetched);
-            return;
-        }
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(missing.size());
-        for (String z : missing) {
-            Runnable done = () -> {
-                if (left.decrementAndGet() == 0) {
-                    applyResync(generation, children, fetched);
-                }
-            };
-            try {
-                client.getData().inBackground((c, e) -> {
-                    if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-                        fetched.put(z, new ChildData(e.getPath(), e.getStat(), e.getData()));
-                    }
-                    done.run();
-                }).forPath(childPrefix + z);
-            } catch (Exception e) {
-                done.run();
-            }
-        }
-    }
-
-    private void applyResync(long generation, Set<String> children, Map<String, ChildData> fetched) {
-        int removed = 0;
-        synchronized (this) {
-            if (generation != resyncGeneration) {
-                return;
-            }
-            Set<String> skip = touched;
-            touched = null;
-            for (String z : new ArrayList<>(present)) {
-                if (!children.contains(z) && !skip.contains(z)) {
-                    present.remove(z);
-                    removeLocked(z);
-                    refusedVersions.remove(z);
-                    removed++;
-                }
-            }
-            fetched.forEach((z, data) -> {
-                if (!skip.contains(z)) {
-                    present.add(z);
-                    applyLocked(z, data);
-                }
-            });
-            inSync = true;
-            changedLocked();
-        }
-        log.info("synapse '{}' resynced {} after reconnecting ({} backends gone meanwhile, {} new)", service.name(),
-                service.path(), removed, fetched.size());
-    }
-
-    private void resyncFailed(long generation, String reason) {
-        synchronized (this) {
-            if (generation == resyncGeneration) {
-                touched = null;
-                changedLocked();
-            }
-        }
-        log.warn("synapse '{}' could not resync {}: {}; the view stays stale until the next reconnect",
-                service.name(), service.path(), reason);
-    }
-
-    private String childOf(String path) {
-        if (!path.startsWith(childPrefix) || path.length() == childPrefix.length()) {
+    /** The child's name when {@code path} is a direct child of the service path, else null. */
+    String childOf(String path) {
+        if (path == null || !path.startsWith(childPrefix) || path.length() == childPrefix.length()) {
             return null;
         }
         String rest = path.substring(childPrefix.length());
         return rest.indexOf('/') >= 0 ? null : rest;
     }
 
-    private Optional<ServiceInstance> decode(String child, ChildData data) {
-        String path = data.getPath();
-        int version = data.getStat() == null ? -1 : data.getStat().getVersion();
-        try {
-            Optional<ServiceInstance> decoded = service.decoder().decode(child, data.getData());
-            refusedVersions.remove(child);
-            if (decoded.isEmpty()) {
-                return decoded;
+    String pathOf(String child) {
+        return childPrefix + child;
+    }
+
+    // ---- what a ChildWatch reports, on the ZooKeeper event thread ----
+
+    /**
+     * A child whose name carries its data (Ruby Nerve's path encoding): applied from the name when
+     * it is not known yet. Returns false when the name does not decode, and the data must be read.
+     */
+    boolean fromName(String child) {
+        if (!PathEncoding.isEncoded(child)) {
+            return false;
+        }
+        // Decoded first: a base64_ name that does not decode was read from its data, and its data
+        // changes must be read too.
+        Optional<byte[]> data = PathEncoding.decode(child);
+        if (data.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            if (view.knows(child)) {
+                return true; // the name is the data: nothing new
             }
-            ServiceInstance i = decoded.get();
-            if (!child.equals(i.znodeName().orElse(null))) {
-                i = i.withZnodeName(child);
+        }
+        childData(child, data.get(), BackendDecoder.FROM_NAME);
+        return true;
+    }
+
+    /** A child holds {@code data}, last changed at {@code mzxid}. */
+    void childData(String child, byte[] data, long mzxid) {
+        List<BackendDecoder.Refusal> refusals;
+        synchronized (this) {
+            if (view.put(child, data, mzxid, pathOf(child))) {
+                changedLocked();
             }
-            for (LabelFilter f : service.labelFilters()) {
-                if (!f.test(i)) {
-                    return Optional.empty();
+            refusals = decoder.takeRefusals();
+        }
+        decoder.report(refusals);
+    }
+
+    /** A child is gone. */
+    synchronized void childGone(String child) {
+        if (view.remove(child)) {
+            changedLocked();
+        }
+    }
+
+    /**
+     * Starts a resync when one is needed (at the start, and after a connection loss) and none is
+     * running; returns its generation, or -1 when there is nothing to do.
+     */
+    synchronized long beginResync() {
+        if (closed || !needsResync || resyncing) {
+            return -1;
+        }
+        resyncing = true;
+        return ++generation;
+    }
+
+    /**
+     * The children the server listed for resync {@code generation} (or, with -1, for a one-shot
+     * child watch that fired). Children known but not listed are gone; listed children whose name
+     * carries their data are applied from it. Returns the children whose data must be read: every
+     * other listed child for a resync (any of them may have changed while the connection was down),
+     * only the unknown ones for -1; null when the resync was superseded.
+     */
+    List<String> listed(long generation, Collection<String> children) {
+        List<String> candidates = new ArrayList<>();
+        synchronized (this) {
+            if (generation >= 0 && (generation != this.generation || !resyncing)) {
+                return null;
+            }
+            view.notIn(children instanceof Set<String> s ? s : new HashSet<>(children)).forEach(this::childGone);
+            for (String child : children) {
+                if (generation >= 0 || !view.knows(child)) {
+                    candidates.add(child);
                 }
             }
-            if (service.backendPortOverride().isPresent()) {
-                i = i.withPort(service.backendPortOverride().getAsInt());
+        }
+        List<String> toRead = new ArrayList<>(candidates.size());
+        for (String child : candidates) {
+            if (!fromName(child)) {
+                toRead.add(child);
             }
-            return Optional.of(i);
-        } catch (InvalidInstanceException e) {
-            refuse(child, path, version, e.getMessage(), e.field());
-        } catch (RuntimeException e) {
-            refuse(child, path, version, "decoder failed: " + Validation.quote(String.valueOf(e)), "decoder");
         }
-        return Optional.empty();
+        return toRead;
     }
 
-    private void refuse(String child, String path, int version, String reason, String field) {
-        Integer last = refusedVersions.put(child, version);
-        if (last != null && last == version) {
-            return;
+    /** Resync {@code generation} has applied everything it read: the view is in sync again. */
+    void resyncDone(long generation, int children, int read, int requests) {
+        int backends;
+        synchronized (this) {
+            if (generation != this.generation || !resyncing) {
+                return;
+            }
+            resyncing = false;
+            needsResync = false;
+            inSync = true;
+            loaded = true;
+            backends = view.backends();
+            changedLocked();
         }
-        log.error("synapse '{}' refused znode {}: {}", service.name(), Validation.quote(path), reason);
-        String detail = field == null ? "" : field.startsWith("labels.") ? "labels" : field;
-        owner.metrics().increment(DiscoveryMetrics.ZNODE_REFUSED, service.name(), detail);
-        owner.refused(service.name(), path, reason);
+        log.info("synapse '{}' synced {}: {} children, {} backends; read {} znodes in {} requests", service.name(),
+                service.path(), children, backends, read, requests);
     }
 
-    private void putLocked(String child, ServiceInstance i) {
-        ServiceInstance old = byZnode.put(child, i);
-        if (old != null) {
-            ordered.remove(old);
+    void resyncFailed(long generation, String reason) {
+        synchronized (this) {
+            if (generation != this.generation || !resyncing) {
+                return;
+            }
+            resyncing = false;
+            changedLocked();
         }
-        ordered.add(i);
+        log.warn("synapse '{}' could not sync {}: {}; the view stays stale until the next reconnect",
+                service.name(), service.path(), reason);
     }
 
-    private void removeLocked(String child) {
-        ServiceInstance old = byZnode.remove(child);
-        if (old != null) {
-            ordered.remove(old);
+    // ---- the connection, as the watcher sees it ----
+
+    /** The connection was suspended or lost: keep the backends, mark the view stale, resync later. */
+    synchronized void connectionLost() {
+        inSync = false;
+        needsResync = true;
+        resyncing = false;
+        generation++;
+        changedLocked();
+    }
+
+    /** The connection is back: the liveness may have changed, and the one-shot watches resync. */
+    void connectionRestored() {
+        ChildWatch w;
+        synchronized (this) {
+            changedLocked();
+            w = childWatch;
         }
+        if (w != null) {
+            w.reconnected();
+        }
+    }
+
+    // ---- snapshots ----
+
+    /** A snapshot from the state file, published before ZooKeeper answered. */
+    synchronized ServiceSnapshot seed(List<ServiceInstance> backends) {
+        if (current.version() > 0) {
+            return null;
+        }
+        current = ServiceSnapshot.next(current, backends, ServiceSnapshot.Source.STATE_FILE, false,
+                owner.clock().instant());
+        return current;
     }
 
     private void changedLocked() {
@@ -478,71 +304,18 @@ final class ServiceWatch implements CuratorCacheListener {
     }
 
     /** Builds and returns the next snapshot, or null when nothing changed. Runs on the publish thread. */
-    ServiceSnapshot buildNext() {
-        synchronized (this) {
-            publishQueued = false;
-            Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
-            firstUnpublishedEvent = null;
-            if (!cacheInitialized) {
-                return null;
-            }
-            if (touched != null) {
-                // A resync is running: its end publishes the whole difference at once.
-                publishQueued = false;
-                firstUnpublishedEvent = time;
-                return null;
-            }
-            boolean live = inSync && owner.isConnected();
-            List<ServiceInstance> discovered = discoveredLocked();
-            ServiceSnapshot.Source source = ServiceSnapshot.Source.ZOOKEEPER;
-            List<ServiceInstance> backends = discovered;
-            if (service.keepDefaultServers() && !service.defaultServers().isEmpty()) {
-                backends = union(discovered, service.defaultServers());
-                if (discovered.isEmpty()) {
-                    source = ServiceSnapshot.Source.DEFAULT_SERVERS;
-                }
-            } else if (discovered.isEmpty() && !service.defaultServers().isEmpty()) {
-                backends = service.defaultServers();
-                source = ServiceSnapshot.Source.DEFAULT_SERVERS;
-            }
-            if (backends.isEmpty() && service.usePreviousBackends() && !current.backends().isEmpty()) {
-                backends = current.backends();
-                source = ServiceSnapshot.Source.PREVIOUS;
-            }
-            if (current.version() > 0 && current.live() == live && current.source() == source
-                    && current.backends().equals(backends)) {
-                return null;
-            }
-            current = ServiceSnapshot.next(current, backends, source, live, time);
-            return current;
+    synchronized ServiceSnapshot buildNext() {
+        publishQueued = false;
+        if (!loaded || resyncing) {
+            // Before the first load, or while a resync runs: its end publishes the whole difference at once.
+            return null;
         }
-    }
-
-    private List<ServiceInstance> discoveredLocked() {
-        if (ordered.isEmpty()) {
-            return List.of();
+        Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
+        firstUnpublishedEvent = null;
+        ServiceSnapshot next = view.next(current, inSync && owner.isConnected(), time);
+        if (next != null) {
+            current = next;
         }
-        if (service.leaderElection()) {
-            ServiceInstance leader = null;
-            for (ServiceInstance i : ordered) {
-                if (i.sequence() >= 0) {
-                    leader = i;
-                    break;
-                }
-            }
-            return List.of(leader != null ? leader : ordered.first());
-        }
-        return new ArrayList<>(ordered);
-    }
-
-    private static List<ServiceInstance> union(List<ServiceInstance> a, Collection<ServiceInstance> b) {
-        Map<String, ServiceInstance> m = new LinkedHashMap<>();
-        for (ServiceInstance i : a) {
-            m.put(i.key(), i);
-        }
-        for (ServiceInstance i : b) {
-            m.putIfAbsent(i.key(), i);
-        }
-        return new ArrayList<>(m.values());
+        return next;
     }
 }

@@ -28,9 +28,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it promises:
  * <ul>
- *   <li>Each service path is watched by a {@code CuratorCache} with a persistent recursive watch:
- *       a join costs a constant number of reads (the new node's data and its (empty) children), a
- *       leave none, whatever the number of backends.
+ *   <li>Each service path has one persistent recursive watch (ZooKeeper 3.6+): a join costs one
+ *       read (none when the child's name carries its data, Ruby Nerve's path encoding), a leave
+ *       none, a data change one, whatever the number of backends. The start and every resync after
+ *       a connection loss cost one listing and multi-reads of up to 1,000 children each. Servers
+ *       older than 3.6 get one-shot child and data watches instead (logged once).
  *   <li>Only direct children of the path are backends. A missing path is an empty service and is
  *       picked up when it appears.
  *   <li>Untrusted data is refused one znode at a time: logged at ERROR once per znode version,
@@ -68,6 +67,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each output has its own daemon thread {@code smartstack-synapse-output-<n>}. An idle
  *       output gets a change at once; a busy one gets the newest snapshot, with its delta computed
  *       against the last one it saw. A slow or failing output never holds back the others.
+ *   <li>The watcher never starts or closes an output: whoever built it does (before starting the
+ *       watcher, and after closing it).
  * </ul>
  */
 public final class SynapseWatcher implements AutoCloseable {
@@ -75,7 +76,7 @@ public final class SynapseWatcher implements AutoCloseable {
 
     /** The default {@link Builder#stateFileTtl(Duration)}: 24 hours, as Synapse's state_file_ttl. */
     public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofHours(24);
-    /** Counter: an output threw from {@code start}, {@code update} or {@code close}. Tag: service (empty for start/close). */
+    /** Counter: an output threw from {@code update}. Tag: service. */
     public static final String OUTPUT_FAILED = "smartstack.synapse.output.failed";
     /** How long {@link #close()} waits for each output to finish its last update. */
     public static final Duration OUTPUT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -110,9 +111,7 @@ public final class SynapseWatcher implements AutoCloseable {
     private ExecutorService publisher;
     private ScheduledExecutorService stateWriter;
     private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
-    private final AtomicBoolean serverProbed = new AtomicBoolean();
-    /** Where the server probe adds (and removes) a persistent watch; the node itself is never created. */
-    static final String PROBE_PATH = "/smartstack-synapse-probe";
+    private final ServerProbe probe = new ServerProbe(this::serverAnswered);
 
     private SynapseWatcher(Builder b) {
         this.handle = CuratorHandle.of("SynapseWatcher", b.curator, b.zooKeeper);
@@ -161,7 +160,7 @@ public final class SynapseWatcher implements AutoCloseable {
         NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
         Set<String> names = services();
         for (SnapshotOutput o : outputs) {
-            OutputWorker worker = new OutputWorker(o, names, this, metrics, clock, outputThreads);
+            OutputWorker worker = new OutputWorker(o, this, metrics, clock, outputThreads);
             workers.add(worker);
             worker.start();
         }
@@ -179,18 +178,16 @@ public final class SynapseWatcher implements AutoCloseable {
         CuratorFramework client = handle.client();
         connected.set(client.getZookeeperClient().isConnected());
         client.getConnectionStateListenable().addListener(connectionListener);
-        for (ServiceWatch w : watches.values()) {
-            w.start(client);
-        }
-        probeServer(client);
+        probe.probe(client);
         log.info("synapse started watching {} services: {}", watches.size(), names);
         updateState();
         return this;
     }
 
     /**
-     * Stops watching, lets every output take its last snapshot, then calls each output's
-     * {@code close()}. Closes the Curator client only if the watcher built it. Idempotent.
+     * Stops watching and lets every output take its last snapshot. Outputs are not closed: they
+     * belong to whoever built them. Closes the Curator client only if the watcher built it.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -277,18 +274,24 @@ public final class SynapseWatcher implements AutoCloseable {
         return metrics;
     }
 
-    /** Switches every service to a TreeCache, as for a server older than 3.6 (for tests). */
-    void fallBackToTreeCache() {
-        serverProbed.set(true);
-        watches.values().forEach(w -> w.fallBackToTreeCache(handle.client()));
+    /** Switches every service to one-shot watches, as for a server older than 3.6 (for tests). */
+    void fallBackToOneShotWatches() {
+        probe.skip();
+        watches.values().forEach(w -> w.startOneShotWatches(handle.client()));
     }
 
-    boolean usesTreeCache(String service) {
-        return watches.get(service).usesTreeCache();
+    boolean usesOneShotWatches(String service) {
+        return watches.get(service).usesOneShotWatches();
     }
 
+    /**
+     * Whether the connection is up: as the last connection state said, or as the client knows it
+     * already. The first sync can finish on the ZooKeeper event thread before Curator has told the
+     * connection listener that the client connected; its snapshot is live, not a stale one followed
+     * at once by a live copy.
+     */
     boolean isConnected() {
-        return connected.get();
+        return connected.get() || handle.client().getZookeeperClient().isConnected();
     }
 
     void refused(String service, String path, String reason) {
@@ -324,11 +327,8 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     private void deliver(ServiceSnapshot snapshot) {
-        if (snapshot.hasChanges() || snapshot.version() == 1) {
-            log.info("synapse '{}' {}", snapshot.service(), snapshot);
-        } else {
-            log.debug("synapse '{}' {}", snapshot.service(), snapshot);
-        }
+        // Not INFO: at thousands of backends a line per snapshot would cost the publish thread.
+        log.debug("synapse '{}' {}", snapshot.service(), snapshot);
         for (OutputWorker w : workers) {
             w.offer(snapshot);
         }
@@ -383,11 +383,11 @@ public final class SynapseWatcher implements AutoCloseable {
                 }
                 case CONNECTED, RECONNECTED -> {
                     boolean wasConnected = connected.getAndSet(true);
-                    probeServer(client);
+                    probe.probe(client);
                     if (newState == ConnectionState.RECONNECTED || !wasConnected) {
                         log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
-                        watches.values().forEach(w -> w.resync(client));
                     }
+                    watches.values().forEach(ServiceWatch::connectionRestored);
                 }
                 default -> {
                 }
@@ -397,40 +397,18 @@ public final class SynapseWatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * Finds out once whether the server supports persistent watches (ZooKeeper 3.6 or newer) by
-     * adding one on a path that is never created; when the server answers UNIMPLEMENTED, every
-     * service falls back to a TreeCache. Costs one request (and one to remove the probe) per
-     * watcher; a probe that fails for another reason is retried on the next connection.
-     */
-    private void probeServer(CuratorFramework client) {
-        if (serverProbed.get() || watches.values().stream().allMatch(ServiceWatch::usesTreeCache)) {
+    /** The server probe's answer: start every service's watch, persistent on 3.6+, one-shot before. */
+    private void serverAnswered(boolean persistentWatches) {
+        if (state.get() == State.CLOSED) {
             return;
         }
-        Watcher probe = event -> { };
-        try {
-            client.watchers().add().withMode(AddWatchMode.PERSISTENT).inBackground((c, event) -> {
-                KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
-                if (rc == KeeperException.Code.OK) {
-                    serverProbed.set(true);
-                    try {
-                        c.watchers().remove(probe).ofType(Watcher.WatcherType.Any).quietly().inBackground()
-                                .forPath(PROBE_PATH);
-                    } catch (Exception e) {
-                        log.debug("synapse could not remove its probe watch", e);
-                    }
-                } else if (rc == KeeperException.Code.UNIMPLEMENTED) {
-                    if (serverProbed.compareAndSet(false, true)) {
-                        log.warn("synapse: the ZooKeeper server does not support persistent watches (older than 3.6);"
-                                + " falling back to TreeCache for {}", watches.keySet());
-                        watches.values().forEach(w -> w.fallBackToTreeCache(c));
-                    }
-                } else {
-                    log.debug("synapse server probe failed ({}); trying again on the next connection", rc);
-                }
-            }).usingWatcher(probe).forPath(PROBE_PATH);
-        } catch (Exception e) {
-            log.debug("synapse server probe could not be sent", e);
+        CuratorFramework client = handle.client();
+        if (persistentWatches) {
+            watches.values().forEach(w -> w.startPersistentWatch(client));
+        } else {
+            log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no multi-reads);"
+                    + " falling back to one-shot child and data watches for {}", watches.keySet());
+            watches.values().forEach(w -> w.startOneShotWatches(client));
         }
     }
 

@@ -313,4 +313,85 @@ class SynapseOutageIT {
                 s -> assertThat(RecordingOutput.hostsPorts(s.backends())).isEqualTo(cd));
         out.assertDeltasConsistent("web");
     }
+
+    /** A server, a proxy in front of it that a test can cut, a writer, and a watcher client behind the proxy. */
+    private record Cuttable(TcpProxy proxy, CuratorFramework writer, CuratorFramework watcherClient) {
+    }
+
+    /** A {@link Cuttable} with nodes a, b and c (persistent, fixed names, ports 8000 + their letter). */
+    private Cuttable cuttableWithAbc() throws Exception {
+        TestingServer server = closing(new TestingServer(true));
+        TcpProxy proxy = closing(new TcpProxy(server.getPort()));
+        CuratorFramework writer = closing(Zk.client(server.getConnectString(), Duration.ofSeconds(30)));
+        for (String n : List.of("a", "b", "c")) {
+            Zk.create(writer, PATH + "/" + n, Zk.nerve(n, "127.0.0.1", 8000 + n.charAt(0)), CreateMode.PERSISTENT);
+        }
+        return new Cuttable(proxy, writer, closing(Zk.client(proxy.connectString(), Duration.ofSeconds(20))));
+    }
+
+    @Test
+    void reconnect_portChangedWhileAway_firstLiveSnapshotAlreadyHasTheNewPort() throws Exception {
+        // After a resync the first snapshot marked live held only the membership changes; a port
+        // changed during the outage arrived one or two snapshots (67-85 ms) later, so the view was
+        // live with a stale port meanwhile.
+        Cuttable z = cuttableWithAbc();
+        TcpProxy proxy = z.proxy();
+        CuratorFramework writer = z.writer();
+        CuratorFramework watcherClient = z.watcherClient();
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
+                .build().start());
+        await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 3 && out.last("web").live());
+
+        proxy.cut();
+        await().atMost(WAIT).until(() -> !out.last("web").live());
+        int before = out.of("web").size();
+        Zk.setData(writer, PATH + "/a", Zk.nerve("a", "127.0.0.1", 9001));
+        Zk.delete(writer, PATH + "/b");
+        Zk.create(writer, PATH + "/d", Zk.nerve("d", "127.0.0.1", 8000 + 'd'), CreateMode.PERSISTENT);
+        proxy.restore();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
+        Set<String> expected = Set.of("127.0.0.1:9001", "127.0.0.1:" + (8000 + 'c'), "127.0.0.1:" + (8000 + 'd'));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(expected));
+        ServiceSnapshot firstLive = out.of("web").subList(before, out.of("web").size()).stream()
+                .filter(ServiceSnapshot::live).findFirst().orElseThrow();
+        assertThat(RecordingOutput.hostsPorts(firstLive.backends())).isEqualTo(expected);
+        assertThat(firstLive.changed()).extracting(ServiceInstance::port).containsExactly(9001);
+        assertThat(firstLive.removed()).extracting(ServiceInstance::name).containsExactly("b");
+        assertThat(firstLive.added()).extracting(ServiceInstance::name).containsExactly("d");
+        out.assertDeltasConsistent("web");
+    }
+
+    @Test
+    void oneShotWatchFallback_changesWhileDisconnected_allSeenAfterReconnect() throws Exception {
+        Cuttable z = cuttableWithAbc();
+        TcpProxy proxy = z.proxy();
+        CuratorFramework writer = z.writer();
+        CuratorFramework watcherClient = z.watcherClient();
+        RecordingOutput out = new RecordingOutput();
+        SynapseWatcher w = closing(SynapseWatcher.builder().curator(watcherClient).service(web()).output(out)
+                .build());
+        w.start();
+        w.fallBackToOneShotWatches();
+        assertThat(w.usesOneShotWatches("web")).isTrue();
+        await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 3 && w.state() == SynapseWatcher.State.LIVE);
+
+        proxy.cut();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.STALE);
+        Zk.delete(writer, PATH + "/a");
+        Zk.create(writer, PATH + "/a", Zk.nerve("a", "127.0.0.1", 9001), CreateMode.PERSISTENT);
+        Zk.setData(writer, PATH + "/c", Zk.nerve("c", "127.0.0.1", 9003));
+        Zk.delete(writer, PATH + "/b");
+        Zk.create(writer, PATH + "/d", Zk.nerve("d", "127.0.0.1", 8000 + 'd'), CreateMode.PERSISTENT);
+        proxy.restore();
+        await().atMost(WAIT).until(() -> w.state() == SynapseWatcher.State.LIVE);
+        Set<String> expected = Set.of("127.0.0.1:9001", "127.0.0.1:9003", "127.0.0.1:" + (8000 + 'd'));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(expected));
+        // The watches were set again: later changes are followed too.
+        Zk.setData(writer, PATH + "/d", Zk.nerve("d", "127.0.0.1", 9004));
+        Zk.delete(writer, PATH + "/a");
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:9003", "127.0.0.1:9004")));
+        assertThat(out.of("web")).allMatch(s -> !s.backends().isEmpty());
+        out.assertDeltasConsistent("web");
+    }
 }

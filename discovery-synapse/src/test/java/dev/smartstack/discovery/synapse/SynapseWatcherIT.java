@@ -108,8 +108,7 @@ class SynapseWatcherIT {
         assertThat(out.last("web").source()).isEqualTo(ServiceSnapshot.Source.ZOOKEEPER);
         out.assertDeltasConsistent("web");
         assertThat(out.threadNames).allMatch(n -> n.matches("smartstack-synapse-output-\\d+"));
-        assertThat(out.calls.get(0)).isEqualTo("start");
-        assertThat(out.started).containsExactly("web");
+        assertThat(out.calls).containsOnly("update"); // never started or closed by the watcher
     }
 
     @Test
@@ -323,7 +322,7 @@ class SynapseWatcherIT {
         register("a", 8001);
         Zk.create(writer, path + "/bad_", Zk.utf8("{\"host\":\"127.0.0.1\",\"port\":80,\"name\":\"x\","
                 + "\"haproxy_server_options\":\"check\\nserver evil 127.0.0.2:80\"}"), CreateMode.PERSISTENT_SEQUENTIAL);
-        FileOutput file = FileOutput.builder().directory(dir).build();
+        FileOutput file = FileOutput.builder().directory(dir).build().start(java.util.Set.of("web")); // its owner starts it
         ServiceProvider provider = ServiceProvider.builder().service("web").build();
         CountingMetrics metrics = new CountingMetrics();
         SynapseWatcher w = start(watcher(service().build(), file, provider).metrics(metrics));
@@ -502,28 +501,33 @@ class SynapseWatcherIT {
     }
 
     @Test
-    void serverProbe_zooKeeper39_usesCuratorCache_andLeavesNoProbeNode() throws Exception {
+    void serverProbe_zooKeeper39_usesPersistentWatch_andLeavesNoProbeNode() throws Exception {
         SynapseWatcher w = start(watcher(service().build()));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
-        assertThat(w.usesTreeCache("web")).isFalse();
-        assertThat(writer.checkExists().forPath(SynapseWatcher.PROBE_PATH)).isNull();
+        assertThat(w.usesOneShotWatches("web")).isFalse();
+        assertThat(writer.checkExists().forPath(ServerProbe.PATH)).isNull();
     }
 
     @Test
-    void treeCacheFallback_asForAServerOlderThan36_joinsAndLeavesStillFollowed() {
+    void oneShotWatchFallback_asForAServerOlderThan36_joinsLeavesAndDataChangesStillFollowed() {
         String a = register("a", 8001);
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = watcher(service().build(), out).build();
         watchers.add(w);
         w.start();
-        w.fallBackToTreeCache();
-        assertThat(w.usesTreeCache("web")).isTrue();
+        w.fallBackToOneShotWatches();
+        assertThat(w.usesOneShotWatches("web")).isTrue();
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001")));
-        register("b", 8002);
+        String b = register("b", 8002);
         await().atMost(WAIT).until(() -> out.lastHosts("web").size() == 2);
+        Zk.setData(writer, b, Zk.nerve("b", "127.0.0.1", 9002));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8001", "127.0.0.1:9002")));
         Zk.delete(writer, a);
-        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:8002")));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:9002")));
+        Zk.setData(writer, b, Zk.nerve("b", "127.0.0.1", 9003));
+        await().atMost(WAIT).until(() -> out.lastHosts("web").equals(Set.of("127.0.0.1:9003")));
+        assertThat(w.state()).isEqualTo(SynapseWatcher.State.LIVE);
         out.assertDeltasConsistent("web");
     }
 
@@ -551,8 +555,8 @@ class SynapseWatcherIT {
         SynapseWatcher w = start(watcher(service().build(), new RecordingOutput()).stateFile(dir.resolve("state.json")));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         w.close();
-        w.fallBackToTreeCache(); // as the probe's callback does on UNIMPLEMENTED
-        assertThat(w.usesTreeCache("web")).isFalse();
+        w.fallBackToOneShotWatches(); // as the probe's callback does on UNIMPLEMENTED
+        assertThat(w.usesOneShotWatches("web")).isFalse();
         await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> !before.contains(t) && t.isAlive())
                 .map(Thread::getName)
@@ -561,14 +565,18 @@ class SynapseWatcherIT {
     }
 
     @Test
-    void close_outputsGetCloseLast() {
+    void close_outputsAreTheCallers_lastSnapshotDeliveredAndNothingAfter() {
         RecordingOutput out = new RecordingOutput();
         SynapseWatcher w = start(watcher(service().build(), out));
         assertThat(w.awaitInitialized(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> out.snapshots.size() == 1);
         w.close();
-        assertThat(out.calls).first().isEqualTo("start");
-        assertThat(out.calls).last().isEqualTo("close");
+        int calls = out.calls.size();
+        assertThat(out.calls).containsOnly("update");
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
+                && t.getName().startsWith("smartstack-synapse-output-") && t.getThreadGroup() != null
+                && out.threadNames.contains(t.getName()));
+        assertThat(out.calls).hasSize(calls);
     }
 
     @Test

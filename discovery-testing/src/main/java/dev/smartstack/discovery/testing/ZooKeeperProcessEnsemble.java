@@ -83,6 +83,16 @@ public final class ZooKeeperProcessEnsemble implements ZooKeeperFixture {
         return node(i).logFile();
     }
 
+    /**
+     * The process id of member {@code i}'s JVM, for signals a test sends itself ({@code kill -STOP}
+     * to freeze it past the session timeout, {@code kill -CONT} to thaw it).
+     *
+     * @throws IllegalStateException when the member was never launched
+     */
+    public long pid(int i) {
+        return node(i).pid();
+    }
+
     public boolean isRunning(int i) {
         return node(i).isAlive();
     }
