@@ -273,6 +273,8 @@ public final class NerveAgent implements AutoCloseable {
         CuratorFramework client = clients.computeIfAbsent(p.clientKey(), k -> {
             CuratorFramework c = settings(config, p.entry().connectString()).newClient();
             c.start();
+            admin.registry().gauge(NerveStatus.CONNECTED, io.micrometer.core.instrument.Tags.of("hosts", k), c,
+                    x -> x.getZookeeperClient().isConnected() ? 1 : 0);
             return c;
         });
         NerveReporter reporter = NerveReporter.builder().curator(client).service(p.service())

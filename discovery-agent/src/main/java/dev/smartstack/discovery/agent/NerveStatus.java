@@ -23,6 +23,9 @@ import java.util.function.Supplier;
  */
 final class NerveStatus implements NerveListener {
 
+    /** The gauge of each ZooKeeper client: 1 while connected, else 0. Tag: hosts. */
+    static final String CONNECTED = "smartstack.nerve.zookeeper.connected";
+
     /** One service on {@code /status}. */
     record Service(String checks, String reason, String since, boolean registered, String znode,
             int failedReports, String lastError) {

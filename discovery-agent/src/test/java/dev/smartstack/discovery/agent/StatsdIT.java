@@ -57,9 +57,7 @@ class StatsdIT {
             receiver.start();
             writer.start();
             assertThat(writer.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
-            writer.create().creatingParentsIfNeeded().forPath(PATH + "/bad_0000000001",
-                    "{\"name\": \"bad\", \"host\": \"127.0.0.1\", \"port\": 70000}".getBytes(StandardCharsets.UTF_8));
-            writer.create().forPath(PATH + "/good_0000000002",
+            writer.create().creatingParentsIfNeeded().forPath(PATH + "/good_0000000002",
                     "{\"name\": \"good\", \"host\": \"127.0.0.1\", \"port\": 8001}".getBytes(StandardCharsets.UTF_8));
             Path config = dir.resolve("synapse.conf.json");
             Files.writeString(config, """
@@ -72,9 +70,19 @@ class StatsdIT {
             try (SynapseAgent agent = SynapseAgent.plan(SynapseConfig.load(config, config.toString()), config.toString())
                     .start()) {
                 assertThat(agent.awaitInitialized(WAIT)).isTrue();
+                // StatsD is UDP: lines sent before Micrometer's client has connected are lost, so wait
+                // for the backends gauge (polled every 10 s) before counting on a refused znode.
+                await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.startsWith("smartstack.synapse.backends:1|g|#")
+                        && l.contains("service:web")));
+                writer.create().forPath(PATH + "/bad_0000000003",
+                        "{\"name\": \"bad\", \"host\": \"127.0.0.1\", \"port\": 70000}".getBytes(StandardCharsets.UTF_8));
                 await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.startsWith("smartstack.synapse.znode.refused:1|c|#")
                         && l.contains("service:web")));
+                writer.create().forPath(PATH + "/good_0000000004",
+                        "{\"name\": \"good2\", \"host\": \"127.0.0.1\", \"port\": 8002}".getBytes(StandardCharsets.UTF_8));
                 await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.startsWith("smartstack.synapse.snapshot:1|c|#")
+                        && l.contains("service:web")));
+                await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.startsWith("smartstack.synapse.backends:2|g|#")
                         && l.contains("service:web")));
             } finally {
                 done.set(true);
