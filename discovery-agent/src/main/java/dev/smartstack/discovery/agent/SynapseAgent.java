@@ -85,7 +85,8 @@ public final class SynapseAgent implements AutoCloseable {
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
         AgentAdmin admin = AgentAdmin.of(config.admin(), config.statsd());
-        SynapseStatus status = new SynapseStatus(List.copyOf(config.services().keySet()), admin.registry());
+        SynapseStatus status = new SynapseStatus(List.copyOf(config.services().keySet()), admin.registry(),
+                config.haproxy().isPresent());
         FileOutput fileOutput = config.fileOutput()
                 .map(f -> FileOutput.builder().directory(f.outputDirectory()).build()).orElse(null);
         Set<String> noFile = new LinkedHashSet<>();

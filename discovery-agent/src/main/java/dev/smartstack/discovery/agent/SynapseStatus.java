@@ -68,9 +68,12 @@ final class SynapseStatus implements SynapseListener {
     private final Map<String, AtomicInteger> sizes = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final HaproxyStatus haproxy;
+    private final boolean haproxyConfigured;
     private volatile Supplier<List<Watcher>> watchers = List::of;
 
-    SynapseStatus(List<String> services, MeterRegistry registry) {
+    /** @param haproxyConfigured whether {@code /status} has a {@code haproxy} part (else it is null) */
+    SynapseStatus(List<String> services, MeterRegistry registry, boolean haproxyConfigured) {
+        this.haproxyConfigured = haproxyConfigured;
         this.services = List.copyOf(services);
         this.registry = registry;
         this.haproxy = new HaproxyStatus(registry, this);
@@ -157,7 +160,7 @@ final class SynapseStatus implements SynapseListener {
         synchronized (outputFailures) {
             failures = List.copyOf(outputFailures);
         }
-        return new Document("synapse", watchers.get(), out, failures, haproxy.document());
+        return new Document("synapse", watchers.get(), out, failures, haproxyConfigured ? haproxy.document() : null);
     }
 
     /** Empty while every watcher is LIVE; else which are not. */

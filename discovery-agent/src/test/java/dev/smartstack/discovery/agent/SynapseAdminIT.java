@@ -94,6 +94,7 @@ class SynapseAdminIT {
                 assertThat(web.get("refusedTotal").asLong()).isEqualTo(1);
                 assertThat(web.at("/refused/0/znode").asText()).isEqualTo(PATH + "/bad-port_0000000002");
                 assertThat(web.at("/refused/0/reason").asText()).contains("port");
+                assertThat(JSON.readTree(get(port, "/status").body()).get("haproxy").isNull()).isTrue();
 
                 zk.stop();
                 await().atMost(WAIT).until(() -> get(port, "/health").code() == 503);
