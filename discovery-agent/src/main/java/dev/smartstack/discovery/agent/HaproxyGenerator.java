@@ -2,6 +2,8 @@ package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.haproxy.HaproxyListener;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
 import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
 import dev.smartstack.discovery.haproxy.HaproxyReload;
@@ -22,9 +24,9 @@ final class HaproxyGenerator {
      *
      * @throws ConfigException when HaproxyOutput refuses a value, naming the key
      */
-    static HaproxyOutput output(SynapseConfig config, String shownAs) {
+    static HaproxyOutput output(SynapseConfig config, String shownAs, DiscoveryMetrics metrics, HaproxyListener listener) {
         SynapseConfig.Haproxy h = config.haproxy().orElseThrow();
-        HaproxyOutputBuilder b = HaproxyOutput.builder();
+        HaproxyOutputBuilder b = HaproxyOutput.builder().metrics(metrics).listener(listener);
         try {
             b.global(h.global()).defaults(h.defaults())
                     .doWrites(h.doWrites()).doSocket(h.doSocket()).reload(reload(h))

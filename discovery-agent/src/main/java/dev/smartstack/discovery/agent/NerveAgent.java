@@ -74,9 +74,36 @@ public final class NerveAgent implements AutoCloseable {
     private boolean started; // guarded by lock
     private ScheduledExecutorService heartbeat; // guarded by lock
 
+    private final AgentAdmin admin;
+    private final NerveStatus status;
+
     private NerveAgent(NerveConfig config, Map<String, Planned> planned) {
         this.config = config;
         this.planned = planned;
+        this.admin = AgentAdmin.of(config.admin(), config.statsd());
+        this.status = new NerveStatus(config.instanceId(), this::serviceNames, this::clientStates, this::registeredPath,
+                name -> failures.getOrDefault(name, new AtomicInteger()).get());
+    }
+
+    private List<String> serviceNames() {
+        synchronized (lock) {
+            return List.copyOf(running.keySet());
+        }
+    }
+
+    private List<NerveStatus.Client> clientStates() {
+        Map<String, CuratorFramework> copy;
+        synchronized (lock) {
+            copy = new LinkedHashMap<>(clients);
+        }
+        List<NerveStatus.Client> out = new ArrayList<>();
+        copy.forEach((key, c) -> out.add(new NerveStatus.Client(key, c.getZookeeperClient().isConnected())));
+        return out;
+    }
+
+    /** The admin endpoint's port, when {@code admin} is set and the agent started. */
+    public java.util.OptionalInt adminPort() {
+        return admin.port();
     }
 
     /**
@@ -115,10 +142,9 @@ public final class NerveAgent implements AutoCloseable {
     }
 
     private static void warnAcceptedWithoutEffect(NerveConfig config) {
-        config.statsd().ifPresent(s -> log.warn("nerve: statsd ({}:{}) is accepted but sends nothing yet (metrics go "
-                + "through Micrometer; see docs/configuration.md)", s.host(), s.port()));
-        config.prometheus().ifPresent(p -> log.warn("nerve: prometheus is accepted but exposes nothing yet (see "
-                + "docs/configuration.md)"));
+        config.prometheus().filter(p -> !config.admin().equals(Optional.of(p))).ifPresent(p -> log.warn(
+                "nerve: prometheus ({}:{}) is not used: admin ({}) serves /metrics", p.bind(), p.port(),
+                config.admin().map(a -> a.bind() + ":" + a.port()).orElse("")));
         for (NerveConfig.Service s : config.services().values()) {
             s.loadTestConcurrency().ifPresent(n -> log.warn("nerve '{}': load_test_concurrency {} is accepted but has no "
                     + "effect here: the service registers once", s.name(), n));
@@ -186,6 +212,7 @@ public final class NerveAgent implements AutoCloseable {
             }
             started = true;
             log.info("nerve starting: instance_id {}, services {}", config.instanceId(), config.services().keySet());
+            admin.start(status::document, status::unhealthy);
             planned.values().forEach(this::startService);
             startHeartbeat(config);
         }
@@ -205,7 +232,8 @@ public final class NerveAgent implements AutoCloseable {
             NerveConfig old = config;
             NerveConfig neu = next.config;
             if (!started || closed.get() || !old.instanceId().equals(neu.instanceId())
-                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())) {
+                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.admin().equals(neu.admin())
+                    || !old.statsd().equals(neu.statsd())) {
                 return false;
             }
             List<String> removed = new ArrayList<>();
@@ -248,10 +276,12 @@ public final class NerveAgent implements AutoCloseable {
         CuratorFramework client = clients.computeIfAbsent(p.clientKey(), k -> {
             CuratorFramework c = settings(config, p.entry().connectString()).newClient();
             c.start();
+            admin.registry().gauge(NerveStatus.CONNECTED, io.micrometer.core.instrument.Tags.of("hosts", k), c,
+                    x -> x.getZookeeperClient().isConnected() ? 1 : 0);
             return c;
         });
         NerveReporter reporter = NerveReporter.builder().curator(client).service(p.service())
-                .listener(failureCounter(p.entry().name())).build();
+                .listener(failureCounter(p.entry().name())).listener(status).metrics(admin.metrics()).build();
         running.put(p.entry().name(), new Running(p, reporter));
         reporter.start();
     }
@@ -261,6 +291,7 @@ public final class NerveAgent implements AutoCloseable {
         if (r != null) {
             r.reporter().close();
             failures.remove(name);
+            status.removed(name);
         }
     }
 
@@ -354,6 +385,7 @@ public final class NerveAgent implements AutoCloseable {
             clients.values().forEach(CuratorFramework::close);
             clients.clear();
         }
+        admin.close();
         log.info("nerve stopped");
         closedLatch.countDown();
     }

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,13 +58,17 @@ public final class SynapseAgent implements AutoCloseable {
     private final List<SnapshotOutput> outputs;
     private final List<SynapseWatcher> watchers;
     private final List<ServiceSnapshot> staticSnapshots;
+    private final AgentAdmin admin;
+    private final SynapseStatus status;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private SynapseAgent(SynapseConfig config, FileOutput fileOutput, Set<String> noFileOutput,
             HaproxyOutput haproxyOutput, List<SnapshotOutput> outputs, List<SynapseWatcher> watchers,
-            List<ServiceSnapshot> staticSnapshots) {
+            List<ServiceSnapshot> staticSnapshots, AgentAdmin admin, SynapseStatus status) {
+        this.admin = admin;
+        this.status = status;
         this.config = config;
         this.fileOutput = fileOutput;
         this.noFileOutput = Set.copyOf(noFileOutput);
@@ -79,13 +84,17 @@ public final class SynapseAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not a component's checks
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
+        AgentAdmin admin = AgentAdmin.of(config.admin(), config.statsd());
+        SynapseStatus status = new SynapseStatus(List.copyOf(config.services().keySet()), admin.registry(),
+                config.haproxy().isPresent());
         FileOutput fileOutput = config.fileOutput()
                 .map(f -> FileOutput.builder().directory(f.outputDirectory()).build()).orElse(null);
         Set<String> noFile = new LinkedHashSet<>();
         config.services().values().stream().filter(SynapseConfig.Service::fileOutputDisabled)
                 .forEach(s -> noFile.add(s.name()));
         warnAcceptedWithoutEffect(config);
-        HaproxyOutput haproxyOutput = config.haproxy().isPresent() ? HaproxyGenerator.output(config, shownAs) : null;
+        HaproxyOutput haproxyOutput = config.haproxy().isPresent()
+                ? HaproxyGenerator.output(config, shownAs, admin.metrics(), status.haproxy()) : null;
         List<SnapshotOutput> outputs = new ArrayList<>();
         if (fileOutput != null) {
             outputs.add(noFile.isEmpty() ? fileOutput : new ExcludingOutput(fileOutput, noFile));
@@ -136,7 +145,8 @@ public final class SynapseAgent implements AutoCloseable {
             if (retries.containsKey(hosts)) {
                 zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
             }
-            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build());
+            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build())
+                    .metrics(admin.metrics()).listener(status);
             services.forEach(b::service);
             outputs.forEach(b::output);
             if (stateFile.isPresent()) {
@@ -152,8 +162,17 @@ public final class SynapseAgent implements AutoCloseable {
                 throw new ConfigException(shownAs, "services", e.getMessage());
             }
         });
-        return new SynapseAgent(config, fileOutput, noFile, haproxyOutput, List.copyOf(outputs), List.copyOf(watchers),
-                List.copyOf(statics));
+        List<String> hosts = List.copyOf(byHosts.keySet());
+        List<SynapseWatcher> built = List.copyOf(watchers);
+        status.watchers(() -> {
+            List<SynapseStatus.Watcher> list = new ArrayList<>();
+            for (int i = 0; i < built.size(); i++) {
+                list.add(new SynapseStatus.Watcher(hosts.get(i), built.get(i).state().name()));
+            }
+            return list;
+        });
+        return new SynapseAgent(config, fileOutput, noFile, haproxyOutput, List.copyOf(outputs), built,
+                List.copyOf(statics), admin, status);
     }
 
     /**
@@ -183,9 +202,6 @@ public final class SynapseAgent implements AutoCloseable {
     }
 
     private static void warnAcceptedWithoutEffect(SynapseConfig config) {
-        if (config.statsdConfigured()) {
-            log.warn("synapse: statsd is accepted but sends nothing yet (metrics go through Micrometer; see docs/configuration.md)");
-        }
         config.services().values().forEach(s -> s.loadTestConcurrency().ifPresent(n -> log.warn(
                 "synapse '{}': load_test_concurrency {} is accepted but has no effect here: the service is watched once",
                 s.name(), n)));
@@ -193,6 +209,11 @@ public final class SynapseAgent implements AutoCloseable {
 
     public SynapseConfig config() {
         return config;
+    }
+
+    /** The admin endpoint's port, when {@code admin} is set and the agent started. */
+    public OptionalInt adminPort() {
+        return admin.port();
     }
 
     /** One watcher, hence one ZooKeeper client, per distinct set of {@code discovery.hosts}. */
@@ -216,6 +237,7 @@ public final class SynapseAgent implements AutoCloseable {
             throw new IllegalStateException("SynapseAgent cannot be started twice");
         }
         log.info("synapse starting: services {}, generators {}", config.services().keySet(), config.generators());
+        admin.start(status::document, status::unhealthy);
         LinkedHashSet<String> names = new LinkedHashSet<>(config.services().keySet());
         names.removeAll(noFileOutput);
         if (fileOutput != null) {
@@ -237,6 +259,7 @@ public final class SynapseAgent implements AutoCloseable {
                     log.error("synapse output {} failed on '{}': {}", o, s.service(), String.valueOf(e));
                 }
             }
+            status.served(s);
         }
         watchers.forEach(SynapseWatcher::start);
         return this;
@@ -254,6 +277,7 @@ public final class SynapseAgent implements AutoCloseable {
         if (!started.get() || closed.get() || !old.serviceConfDir().equals(neu.serviceConfDir())
                 || !old.fileOutput().equals(neu.fileOutput()) || !old.haproxy().equals(neu.haproxy())
                 || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())
+                || !old.admin().equals(neu.admin()) || !old.statsd().equals(neu.statsd())
                 || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
             return false;
         }
@@ -314,6 +338,7 @@ public final class SynapseAgent implements AutoCloseable {
         if (haproxyOutput != null) {
             haproxyOutput.close(); // saves the server state, then stops a managed HAProxy once
         }
+        admin.close();
         log.info("synapse stopped");
         closedLatch.countDown();
     }

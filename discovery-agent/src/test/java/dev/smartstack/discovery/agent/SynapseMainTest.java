@@ -110,7 +110,7 @@ class SynapseMainTest {
     @Test
     void checkConfig_unknownKeys_namedAtEachLevel() throws IOException {
         assertThat(errorFor("{" + FILE_OUTPUT + ", \"services\": {}, \"colour\": 1}")).isEqualTo(
-                "smartstack: synapse.conf.json: colour: unknown key; supported keys here are file_output, haproxy, "
+                "smartstack: synapse.conf.json: colour: unknown key; supported keys here are admin, file_output, haproxy, "
                         + "service_conf_dir, services, statsd, zk_session_timeout");
         assertThat(errorFor(withService(DISCOVERY + ", \"colour\": 1"))).isEqualTo(
                 "smartstack: synapse.conf.json: services.web.colour: unknown key; supported keys here are backend_port_override, "

@@ -22,8 +22,12 @@ import java.util.Optional;
  * @param heartbeatPath {@code heartbeat_path}: default none
  * @param maxRepeatedReportFailures {@code max_repeated_report_failures}: default 10
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
- * @param statsd {@code statsd}: accepted, no effect yet (metrics go through Micrometer)
- * @param prometheus Yelp's {@code prometheus}: accepted, no effect yet
+ * @param statsd {@code statsd}: where the agent's metrics are sent as StatsD (Datadog) lines; default none
+ * @param prometheus Yelp's {@code prometheus}, when {@code enabled}: where Yelp's nerve would serve
+ *     {@code /metrics} ({@code bind} default 0.0.0.0, {@code port} default 9292); becomes {@code admin}
+ *     when that is not set. Its {@code histogram_buckets_*} keys are accepted and ignored.
+ * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none
+ *     (off), or Yelp's {@code prometheus} when enabled
  */
 public record NerveConfig(
         String instanceId,
@@ -32,8 +36,9 @@ public record NerveConfig(
         Optional<Path> heartbeatPath,
         int maxRepeatedReportFailures,
         Duration zkSessionTimeout,
-        Optional<Statsd> statsd,
-        Optional<JsonNode> prometheus) {
+        Optional<StatsdConfig> statsd,
+        Optional<AdminConfig> prometheus,
+        Optional<AdminConfig> admin) {
 
     public static final int DEFAULT_MAX_REPEATED_REPORT_FAILURES = 10;
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -153,15 +158,6 @@ public record NerveConfig(
     }
 
     /**
-     * {@code statsd}.
-     *
-     * @param host {@code host}: default {@code localhost}
-     * @param port {@code port}: default 8125
-     */
-    public record Statsd(String host, int port) {
-    }
-
-    /**
      * The keys that {@code --check-config} accepts but a running agent cannot honour yet, one
      * line each naming the key; empty when everything can run.
      */
@@ -222,8 +218,10 @@ public record NerveConfig(
                 Optional.ofNullable(top.heartbeatPath()).map(Path::of),
                 or(top.maxRepeatedReportFailures(), DEFAULT_MAX_REPEATED_REPORT_FAILURES),
                 ConfigFiles.seconds(top.zkSessionTimeout(), DEFAULT_ZK_SESSION_TIMEOUT),
-                Optional.ofNullable(top.statsd()).map(s -> new Statsd(or(s.host(), "localhost"), or(s.port(), 8125))),
-                Optional.ofNullable(top.prometheus()));
+                Optional.ofNullable(top.statsd()).map(s -> StatsdConfig.of(s.host(), s.port())),
+                Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin),
+                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config)
+                        .or(() -> Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin)));
     }
 
     private static <T> T or(T value, T defaultValue) {

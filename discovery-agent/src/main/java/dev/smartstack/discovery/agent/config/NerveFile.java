@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartstack.discovery.core.Validation;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code nerve.conf.json} as Jackson binds it: one component per key of Ruby Nerve 0.9.7 (and our
@@ -18,7 +19,8 @@ record NerveFile(
         @Rules.IntRange(min = 1, max = Integer.MAX_VALUE) Integer maxRepeatedReportFailures,
         @Rules.Seconds Double zkSessionTimeout,
         Statsd statsd,
-        JsonNode prometheus) {
+        Prometheus prometheus,
+        SynapseFile.Admin admin) {
 
     /** A service entry (also a whole file of {@code service_conf_dir}). */
     record Service(
@@ -70,6 +72,17 @@ record NerveFile(
             Boolean shadowMode,
             @Rules.Required @Rules.Above(0) Double averageRate,
             @Rules.Required @Rules.IntRange(min = 1, max = Integer.MAX_VALUE) Integer maxBurst) {
+    }
+
+    /** Yelp's {@code prometheus}: served on the admin endpoint (see {@link NerveConfig#admin()}). */
+    record Prometheus(Boolean enabled, @Rules.IntRange(min = 0, max = 65535) Integer port, @Rules.Host String bind,
+            JsonNode histogramBucketsZk, JsonNode histogramBucketsMainLoop) {
+        /** Yelp's defaults: port 9292 on 0.0.0.0, when enabled. */
+        Optional<AdminConfig> admin() {
+            return Boolean.TRUE.equals(enabled)
+                    ? Optional.of(new AdminConfig(bind == null ? "0.0.0.0" : bind, port == null ? 9292 : port))
+                    : Optional.empty();
+        }
     }
 
     /** {@code statsd}: where Ruby Nerve sends its metrics. */

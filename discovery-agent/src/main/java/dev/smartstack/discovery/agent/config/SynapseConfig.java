@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param fileOutput {@code file_output}: default none
  * @param haproxy {@code haproxy}: the global HAProxy section; default none
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
- * @param statsdConfigured whether {@code statsd} is set: accepted, no effect yet (logged at WARN)
+ * @param statsd {@code statsd}: where the agent's metrics are sent as StatsD (Datadog) lines; default none
+ * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none (off)
  */
 public record SynapseConfig(
         Map<String, Service> services,
@@ -27,7 +28,8 @@ public record SynapseConfig(
         Optional<FileOutputConfig> fileOutput,
         Optional<Haproxy> haproxy,
         Duration zkSessionTimeout,
-        boolean statsdConfigured) {
+        Optional<StatsdConfig> statsd,
+        Optional<AdminConfig> admin) {
 
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
 

@@ -16,7 +16,8 @@ record SynapseFile(
         Haproxy haproxy,
         FileOutput fileOutput,
         Statsd statsd,
-        @Rules.Seconds Double zkSessionTimeout) {
+        @Rules.Seconds Double zkSessionTimeout,
+        Admin admin) {
 
     /** A service entry (also a whole file of {@code service_conf_dir}). */
     record Service(
@@ -99,6 +100,13 @@ record SynapseFile(
 
     /** The global {@code file_output} section. */
     record FileOutput(@Rules.Required String outputDirectory) {
+    }
+
+    /** (ext) {@code admin}. */
+    record Admin(@Rules.Host String bind, @Rules.Required @Rules.IntRange(min = 0, max = 65535) Integer port) {
+        AdminConfig config() {
+            return new AdminConfig(bind == null ? AdminConfig.DEFAULT_BIND : bind, port);
+        }
     }
 
     /** {@code statsd}. */

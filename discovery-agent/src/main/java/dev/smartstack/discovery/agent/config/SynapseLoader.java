@@ -77,7 +77,8 @@ final class SynapseLoader {
             }
         }
         return new SynapseConfig(Collections.unmodifiableMap(services), confDir, fileOutput, haproxy,
-                ConfigFiles.seconds(top.zkSessionTimeout(), SynapseConfig.DEFAULT_ZK_SESSION_TIMEOUT), top.statsd() != null);
+                ConfigFiles.seconds(top.zkSessionTimeout(), SynapseConfig.DEFAULT_ZK_SESSION_TIMEOUT), Optional.ofNullable(top.statsd()).map(s -> StatsdConfig.of(s.host(), s.port())),
+                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config));
     }
 
     private static <T> T or(T value, T defaultValue) {
