@@ -217,7 +217,7 @@ final class RegistrationReconciler {
             return;
         }
         path = null;
-        if (stat != null && wanted() && ourSessions.contains(stat.getEphemeralOwner())) {
+        if (stat != null && wanted() && !persistent && ours.isOurSession(stat.getEphemeralOwner())) {
             // Our earlier session's node, kept alive by a server that was away as long as we were: replace
             // it in one transaction, so that the instance is never registered twice, nor missing.
             log.warn("nerve '{}' registration {} belongs to our earlier session 0x{}; replacing it", name, current,
@@ -261,11 +261,11 @@ final class RegistrationReconciler {
      * having changed nothing, when {@code old} is gone already (its session was reaped meanwhile).
      */
     private boolean replace(String old, int version, long session) throws Exception {
-        ourSessions.add(session);
+        ours.addSession(session);
         ServiceInstance data = instance;
         byte[] bytes = NerveCodec.encode(data);
         String prefix = service.nodePrefix(data);
-        ourPrefixes.add(prefix);
+        ours.wrote(prefix, bytes);
         CreateMode mode = service.nodeType() == NerveService.NodeType.EPHEMERAL_SEQUENTIAL
                 ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL;
         List<CuratorTransactionResult> results;
