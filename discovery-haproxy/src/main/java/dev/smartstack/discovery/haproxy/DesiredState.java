@@ -252,6 +252,11 @@ final class DesiredState {
         return out;
     }
 
+    /** One service's desired state, or null (for tests). */
+    DesiredService service(String service) {
+        return services.get(service);
+    }
+
     /** The service whose backend has this name, or null. */
     String serviceOfBackend(String backend) {
         return serviceByBackend.get(backend);
