@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
 
 /**
  * Decides which instances of a snapshot become HAProxy servers, and how: the
@@ -45,6 +46,16 @@ final class Admission {
      * @param present the ids of the servers HAProxy still holds for this backend, by name
      */
     Result admit(DesiredService st, List<ServiceInstance> backends, Map<String, Integer> present) {
+        return admit(st, backends, ServerIds.Held.of(present));
+    }
+
+    /**
+     * Admits the instances of one snapshot, all of them (the first snapshot, or after a reload, a
+     * resync or a config change): O(servers).
+     *
+     * @param present the ids HAProxy still holds for this backend
+     */
+    Result admit(DesiredService st, List<ServiceInstance> backends, ServerIds.Held present) {
         int size = backends.size() * 4 / 3 + 1;
         Map<String, ConfigRenderer.Server> out = new LinkedHashMap<>(size);
         Map<String, Checked> owners = new HashMap<>(size);
@@ -58,64 +69,167 @@ final class Admission {
                 c = check(st, i);
             }
             checked.put(key, c);
-            if (c.refusal != null) {
-                refusals.add(new Refusal(i, c.refusal));
-                continue;
+            if (claims(c, owners, refusals)) {
+                kept.add(c);
+                out.put(c.name, null);
             }
-            String notDynamic = runtimeManaged ? keywords.firstRefused(c.fromZk) : null;
-            if (notDynamic != null) {
-                refusals.add(new Refusal(i, "haproxy_server_options keyword '" + notDynamic
-                        + "' is not accepted by this HAProxy's 'add server' (it would cost every backend a reload)"));
-                continue;
-            }
-            if (useNerveWeights && i.weight().isPresent() && i.weight().getAsInt() > Validation.MAX_WEIGHT) {
-                refusals.add(new Refusal(i, "weight must be in [0, " + Validation.MAX_WEIGHT + "] but was "
-                        + i.weight().getAsInt()));
-                continue;
-            }
-            Checked owner = owners.putIfAbsent(c.name, c);
-            if (owner != null) {
-                if (owner.instance.address().equals(i.address()) && owner.all.equals(c.all)) {
-                    continue; // the same server under another znode: one HAProxy server
-                }
-                refusals.add(new Refusal(i, "server " + c.name + " is already registered by znode "
-                        + owner.instance.key() + " with another address or options"));
-                continue;
-            }
-            kept.add(c);
-            out.put(c.name, null);
         }
         st.checked = checked;
+        st.groups.clear();
+        for (Checked c : checked.values()) {
+            st.groups.computeIfAbsent(c.name, k -> new HashMap<>(2)).put(c.instance.key(), c);
+        }
         st.ids.retain(owners.keySet());
         for (Checked c : kept) {
-            ServiceInstance i = c.instance;
-            String name = c.name;
-            Integer id = st.ids.idFor(name, maxServerId, present);
-            if (id == null) {
-                out.remove(name);
-                refusals.add(new Refusal(i, "no free server id in [1, " + maxServerId + "]"));
-                continue;
+            ConfigRenderer.Server server = server(st, c, present, refusals);
+            if (server == null) {
+                out.remove(c.name);
+            } else {
+                out.put(c.name, server);
             }
-            Integer weight = useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
-            String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
-            ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight,
-                    c.all, c.shape);
-            ConfigRenderer.Server previous = st.servers.get(name);
-            if (previous != null && previous.equals(server)) {
-                out.put(name, previous); // checked when it was made
-                continue;
-            }
-            try {
-                server.line(true);
-            } catch (IllegalStateException e) {
-                out.remove(name);
-                refusals.add(new Refusal(i, e.getMessage()));
-                continue;
-            }
-            out.put(name, server);
         }
         out.values().removeIf(s -> s == null);
         return new Result(out, refusals);
+    }
+
+    /**
+     * Whether an instance claims its server name: false when it is refused (added to
+     * {@code refusals}) or is the same server as the name's earlier owner. {@code owners} is taken
+     * in snapshot order.
+     */
+    private boolean claims(Checked c, Map<String, Checked> owners, List<Refusal> refusals) {
+        ServiceInstance i = c.instance;
+        if (c.refusal != null) {
+            refusals.add(new Refusal(i, c.refusal));
+            return false;
+        }
+        String notDynamic = runtimeManaged ? keywords.firstRefused(c.fromZk) : null;
+        if (notDynamic != null) {
+            refusals.add(new Refusal(i, "haproxy_server_options keyword '" + notDynamic
+                    + "' is not accepted by this HAProxy's 'add server' (it would cost every backend a reload)"));
+            return false;
+        }
+        if (useNerveWeights && i.weight().isPresent() && i.weight().getAsInt() > Validation.MAX_WEIGHT) {
+            refusals.add(new Refusal(i, "weight must be in [0, " + Validation.MAX_WEIGHT + "] but was "
+                    + i.weight().getAsInt()));
+            return false;
+        }
+        Checked owner = owners.putIfAbsent(c.name, c);
+        if (owner != null) {
+            if (!(owner.instance.address().equals(i.address()) && owner.all.equals(c.all))) {
+                refusals.add(new Refusal(i, "server " + c.name + " is already registered by znode "
+                        + owner.instance.key() + " with another address or options"));
+            } // else the same server under another znode: one HAProxy server
+            return false;
+        }
+        return true;
+    }
+
+    /** The server of a name's owner with its stable id, or null (refused: no free id, or an unsafe line). */
+    private ConfigRenderer.Server server(DesiredService st, Checked c, ServerIds.Held present, List<Refusal> refusals) {
+        ServiceInstance i = c.instance;
+        String name = c.name;
+        Integer id = st.ids.idFor(name, maxServerId, present);
+        if (id == null) {
+            refusals.add(new Refusal(i, "no free server id in [1, " + maxServerId + "]"));
+            return null;
+        }
+        Integer weight = useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
+        String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
+        ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight,
+                c.all, c.shape);
+        ConfigRenderer.Server previous = st.servers.get(name);
+        if (previous != null && previous.equals(server)) {
+            return previous; // checked when it was made
+        }
+        try {
+            server.line(true);
+        } catch (IllegalStateException e) {
+            refusals.add(new Refusal(i, e.getMessage()));
+            return null;
+        }
+        return server;
+    }
+
+    /**
+     * What admitting a delta changed.
+     *
+     * @param servers by name, each touched server's new form, or null where it is no longer a server
+     * @param refusals the touched instances left out
+     * @param keys every znode whose admission was decided again (its refusal, if any, is in refusals)
+     */
+    record Delta(Map<String, ConfigRenderer.Server> servers, List<Refusal> refusals, java.util.Set<String> keys) {
+    }
+
+    /**
+     * Admits the changes of one snapshot relative to the one admitted last: only the server names
+     * they touch are decided again (with every znode of such a name, in snapshot order, so that two
+     * znodes rendering the same server stay one server). O(changes), not O(servers); updates the
+     * service's per-znode table and ids but not its servers (the caller applies {@link Delta#servers}).
+     */
+    Delta admitChanges(DesiredService st, List<ServiceInstance> removed, List<ServiceInstance> upserts,
+            ServerIds.Held present) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (ServiceInstance i : removed) {
+            keys.add(i.key());
+            Checked c = st.checked.remove(i.key());
+            if (c != null) {
+                names.add(c.name);
+                ungroup(st, c.name, i.key());
+            }
+        }
+        for (ServiceInstance i : upserts) {
+            String key = i.key();
+            keys.add(key);
+            Checked old = st.checked.get(key);
+            Checked c = old != null && (old.instance == i || old.instance.equals(i)) ? old : check(st, i);
+            if (old != null) {
+                names.add(old.name);
+                ungroup(st, old.name, key);
+            }
+            st.checked.put(key, c);
+            names.add(c.name);
+            st.groups.computeIfAbsent(c.name, k -> new HashMap<>(2)).put(key, c);
+        }
+        Map<String, ConfigRenderer.Server> out = new LinkedHashMap<>();
+        List<Refusal> refusals = new ArrayList<>();
+        List<String> released = new ArrayList<>();
+        for (String name : names) {
+            Map<String, Checked> group = st.groups.getOrDefault(name, Map.of());
+            List<Checked> ordered = new ArrayList<>(group.values());
+            ordered.sort((a, b) -> ServiceSnapshot.ORDER.compare(a.instance, b.instance));
+            Map<String, Checked> owners = new HashMap<>(2);
+            Checked owner = null;
+            for (Checked c : ordered) {
+                keys.add(c.instance.key());
+                if (claims(c, owners, refusals)) {
+                    owner = c;
+                }
+            }
+            ConfigRenderer.Server server = owner == null ? null : server(st, owner, present, refusals);
+            if (owner == null) {
+                released.add(name); // after the new names took theirs: HAProxy may still hold it
+            }
+            ConfigRenderer.Server previous = st.servers.get(name);
+            if (server != previous) {
+                out.put(name, server);
+            }
+        }
+        for (String name : released) {
+            st.ids.release(name);
+        }
+        return new Delta(out, refusals, keys);
+    }
+
+    private static void ungroup(DesiredService st, String name, String key) {
+        Map<String, Checked> g = st.groups.get(name);
+        if (g != null) {
+            g.remove(key);
+            if (g.isEmpty()) {
+                st.groups.remove(name);
+            }
+        }
     }
 
     /** What does not depend on the other instances, kept per znode until its data changes. */

@@ -20,6 +20,8 @@ final class AppliedState {
     private static final Logger log = LoggerFactory.getLogger(HaproxyOutput.class);
 
     private final Map<String, Map<String, ConfigRenderer.Server>> servers = new HashMap<>();
+    /** The names of {@link #servers} by id, per backend, so that allocating an id does not scan a backend. */
+    private final Map<String, Map<Integer, String>> names = new HashMap<>();
     private Set<String> live = Set.of();
     /** The numeric ids of backends, learned from {@code show servers state <backend>}. */
     private final Map<String, Integer> backendIds = new HashMap<>();
@@ -36,8 +38,14 @@ final class AppliedState {
     /** HAProxy (re)started from a config with these servers: nothing else is in it, nothing drains. */
     void reset(Map<String, Map<String, ConfigRenderer.Server>> fromConfig) {
         servers.clear();
+        names.clear();
         for (Map.Entry<String, Map<String, ConfigRenderer.Server>> e : fromConfig.entrySet()) {
             servers.put(e.getKey(), new LinkedHashMap<>(e.getValue()));
+            Map<Integer, String> byId = new HashMap<>();
+            for (ConfigRenderer.Server s : e.getValue().values()) {
+                byId.put(s.id(), s.name());
+            }
+            names.put(e.getKey(), byId);
         }
         live = new HashSet<>(fromConfig.keySet());
         backendIds.clear();
@@ -47,21 +55,47 @@ final class AppliedState {
     /** HAProxy is gone: nothing is live until it runs again. */
     void lost() {
         servers.clear();
+        names.clear();
         live = Set.of();
         backendIds.clear();
         drains.clear();
     }
 
-    /** The ids HAProxy still holds for a backend's servers (applied and draining), by name. */
-    Map<String, Integer> presentIds(String backend) {
-        Map<String, Integer> out = new HashMap<>();
-        for (ConfigRenderer.Server s : servers.getOrDefault(backend, Map.of()).values()) {
-            out.put(s.name(), s.id());
+    /** The ids HAProxy still holds for a backend's servers (applied and draining). */
+    ServerIds.Held held(String backend) {
+        return new ServerIds.Held() {
+            @Override
+            public Integer idOf(String name) {
+                ConfigRenderer.Server s = servers.getOrDefault(backend, Map.of()).get(name);
+                if (s == null) {
+                    DrainTracker.Drain d = drains.get(backend, name);
+                    return d == null ? null : d.server.id();
+                }
+                return s.id();
+            }
+
+            @Override
+            public boolean heldByOther(int id, String name) {
+                String holder = names.getOrDefault(backend, Map.of()).get(id);
+                return holder != null && !holder.equals(name) || drains.heldByOther(backend, id, name);
+            }
+        };
+    }
+
+    private void put(String backend, Map<String, ConfigRenderer.Server> applied, ConfigRenderer.Server s) {
+        ConfigRenderer.Server old = applied.put(s.name(), s);
+        Map<Integer, String> byId = names.computeIfAbsent(backend, k -> new HashMap<>());
+        if (old != null && old.id() != s.id()) {
+            byId.remove(old.id(), old.name());
         }
-        for (ConfigRenderer.Server s : drains.draining(backend).values()) {
-            out.putIfAbsent(s.name(), s.id());
+        byId.put(s.id(), s.name());
+    }
+
+    private void remove(String backend, Map<String, ConfigRenderer.Server> applied, String name) {
+        ConfigRenderer.Server old = applied.remove(name);
+        if (old != null) {
+            names.getOrDefault(backend, new HashMap<>()).remove(old.id(), name);
         }
-        return out;
     }
 
     /** Whether HAProxy has exactly the desired servers of this service, nothing draining or waiting. */
@@ -73,12 +107,20 @@ final class AppliedState {
 
     /** Plans the commands that bring a live backend to the desired servers, and counts them as applied. */
     void plan(DesiredService ds, RuntimePlan plan) {
+        plan(ds, plan, null);
+    }
+
+    /**
+     * Plans the commands for the servers of {@code touched} only (by name), or for all when it is
+     * null: a snapshot's delta costs its own size, not the backend's.
+     */
+    void plan(DesiredService ds, RuntimePlan plan, java.util.Collection<String> touched) {
         String be = ds.backendName;
         Map<String, ConfigRenderer.Server> applied = servers.computeIfAbsent(be, k -> new LinkedHashMap<>());
         Map<String, ConfigRenderer.Server> draining = drains.draining(be);
-        MembershipDiff d = MembershipDiff.of(ds.servers, applied, draining);
+        MembershipDiff d = MembershipDiff.of(ds.servers, applied, draining, touched);
         for (ConfigRenderer.Server s : d.removes()) {
-            applied.remove(s.name());
+            remove(be, applied, s.name());
             drains.start(be, s);
             plan.add(RuntimePlan.Kind.MAINT, ds.service, be, s, RuntimeCommand.setState(be, s.name(), "maint"));
             Integer beId = backendIds.get(be);
@@ -89,13 +131,13 @@ final class AppliedState {
             }
         }
         for (ConfigRenderer.Server s : d.reweights()) {
-            applied.put(s.name(), s);
+            put(be, applied, s);
             plan.add(RuntimePlan.Kind.WEIGHT, ds.service, be, s, RuntimeCommand.setWeight(be, s.name(), s.weight()));
         }
         for (ConfigRenderer.Server s : d.revives()) {
             ConfigRenderer.Server old = draining.get(s.name());
             drains.remove(be, s.name());
-            applied.put(s.name(), s);
+            put(be, applied, s);
             log.info("haproxy server {}/{} joins again while draining; it is made ready again", be, s.name());
             if (s.weight() != null && !s.weight().equals(old.weight())) {
                 plan.add(RuntimePlan.Kind.WEIGHT, ds.service, be, s, RuntimeCommand.setWeight(be, s.name(), s.weight()));
@@ -105,7 +147,7 @@ final class AppliedState {
             }
         }
         for (ConfigRenderer.Server s : d.adds()) {
-            applied.put(s.name(), s);
+            put(be, applied, s);
             plan.add(RuntimePlan.Kind.ADD, ds.service, be, s, RuntimeCommand.addServer(be, s.name(), s.runtimeArguments()));
             // A dynamic server starts in maintenance; one marked "disabled" stays there, as after a reload.
             if (!s.startsDisabled()) {
@@ -160,11 +202,11 @@ final class AppliedState {
      * @param failed gets each failure that needs a reload to converge (the reason) and is reported
      * @param report gets what to report after the lock is released
      * @param readmit gets a service whose servers must be admitted again (a keyword was learned)
-     * @param changed gets a service whose membership must be diffed again (a delete made room)
+     * @param changed gets a service and server name that must be diffed again (a delete made room)
      * @return whether a drain became idle (its delete can go at once)
      */
     boolean apply(RuntimePlan plan, List<RuntimeCommand.Answer> answers, RuntimeKeywords keywords, Events events,
-            Consumer<String> failed, Consumer<Runnable> report, Consumer<String> readmit, Consumer<String> changed) {
+            Consumer<String> failed, Consumer<Runnable> report, Consumer<String> readmit, java.util.function.BiConsumer<String, String> changed) {
         boolean idle = false;
         Set<String> failedAdds = new HashSet<>();
         for (int i = 0; i < answers.size(); i++) {
@@ -177,7 +219,7 @@ final class AppliedState {
                 case ADD -> {
                     if (!a.ok()) {
                         failedAdds.add(id);
-                        servers.getOrDefault(be, new HashMap<>()).remove(name);
+                        remove(be, servers.getOrDefault(be, new HashMap<>()), name);
                         report.accept(() -> events.runtimeFailed(a.command().text(), a.describe()));
                         String keyword = a.notDynamicKeyword();
                         if (keyword != null) {
@@ -219,7 +261,7 @@ final class AppliedState {
                     }
                     if (load == DrainTracker.GONE) {
                         drains.remove(be, name);
-                        changed.accept(op.service());
+                        changed.accept(op.service(), name);
                     } else if (load == 0) {
                         d.idle = true;
                         idle = true;
@@ -235,7 +277,7 @@ final class AppliedState {
                 case DELETE -> {
                     if (a.ok() || a.noSuchServer()) {
                         drains.remove(be, name);
-                        changed.accept(op.service());
+                        changed.accept(op.service(), name);
                     } else {
                         DrainTracker.Drain d = drains.get(be, name);
                         if (d != null) {

@@ -43,6 +43,8 @@ final class ConfigInstaller {
     private final Duration timeout;
     private final Set<String> acceptedShapes = new HashSet<>();
     private ConfigModel checkedStructure;
+    /** Sections (by identity) whose every server shape was accepted: unchanged ones are not looked at again. */
+    private Set<ConfigRenderer.Section> knownSections = Set.of();
     private String installed;
     private String lastInvalid;
 
@@ -53,7 +55,11 @@ final class ConfigInstaller {
     }
 
     Result install(ConfigModel model) {
-        String content = model.render();
+        return install(model, model.render());
+    }
+
+    /** Installs {@code content}, the rendering of {@code model} (from a {@link SectionCache}). */
+    Result install(ConfigModel model, String content) {
         if (content.equals(installed)) {
             return new Result(Outcome.UNCHANGED, null);
         }
@@ -97,13 +103,18 @@ final class ConfigInstaller {
     }
 
     private boolean shapesKnown(ConfigModel model) {
+        Set<ConfigRenderer.Section> now = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (ConfigRenderer.Section s : model.sections()) {
-            for (ConfigRenderer.Server server : s.servers()) {
-                if (!acceptedShapes.contains(shapeKey(s, server))) {
-                    return false;
+            if (!knownSections.contains(s)) { // a section kept from the last render was looked at then
+                for (ConfigRenderer.Server server : s.servers()) {
+                    if (!acceptedShapes.contains(shapeKey(s, server))) {
+                        return false;
+                    }
                 }
             }
+            now.add(s);
         }
+        knownSections = now;
         return true;
     }
 
@@ -112,6 +123,8 @@ final class ConfigInstaller {
             acceptedShapes.clear(); // bounded: a hostile writer's endless variants only cost checks
         }
         checkedStructure = model.structure();
+        knownSections = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        knownSections.addAll(model.sections());
         for (ConfigRenderer.Section s : model.sections()) {
             for (ConfigRenderer.Server server : s.servers()) {
                 acceptedShapes.add(shapeKey(s, server));

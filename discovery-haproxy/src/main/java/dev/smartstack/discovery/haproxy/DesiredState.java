@@ -29,6 +29,7 @@ final class DesiredState {
     private final Set<String> readmit = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Set<String> unconfiguredLogged = new HashSet<>();
+    private final Map<String, String> serviceByBackend = new HashMap<>();
     private long version;
 
     DesiredState(Admission admission, Map<String, HaproxyService> configs) {
@@ -54,14 +55,16 @@ final class DesiredState {
     }
 
     /**
-     * Takes the pending snapshots into the desired state.
+     * Takes the pending snapshots into the desired state: by their delta when the service's last
+     * admitted snapshot is the one it is relative to (or can be made so), else in full.
      *
-     * @param present for a backend, the ids of the servers HAProxy still holds, by name
+     * @param present for a backend, the ids of the servers HAProxy still holds
      * @param reload asked for a reload with a reason (a service appeared)
      * @param report gets each refusal to report after the lock is released
      */
-    void intake(Function<String, Map<String, Integer>> present, java.util.function.Consumer<String> reload,
+    void intake(Function<String, ServerIds.Held> present, java.util.function.Consumer<String> reload,
             java.util.function.Consumer<Runnable> report, Events events) {
+        Map<String, ServiceSnapshot> deltas = new LinkedHashMap<>();
         for (ServiceSnapshot s : pending.values()) {
             HaproxyService config = configs.get(s.service());
             if (config == null) {
@@ -74,15 +77,37 @@ final class DesiredState {
             if (ds == null) {
                 ds = new DesiredService(s.service(), config);
                 services.put(s.service(), ds);
+                serviceByBackend.put(ds.backendName, ds.service);
                 version++; // its frontend and backend are written even before it has a server
                 if (!config.disabled()) {
                     reload.accept("service '" + s.service() + "' appeared");
                 }
             }
+            ServiceSnapshot last = ds.last;
+            ServiceSnapshot delta = null;
+            if (last != null && !readmit.contains(s.service())) {
+                if (s.version() == last.version() + 1) {
+                    delta = s;
+                } else if (s.version() > last.version()) {
+                    delta = s.relativeTo(last); // versions were coalesced: O(changes) on the watcher's tree
+                }
+            }
+            ds.last = s;
             ds.lastBackends = s.backends();
-            readmit.add(s.service());
+            if (delta == null) {
+                readmit.add(s.service());
+                deltas.remove(s.service());
+            } else {
+                deltas.put(s.service(), delta);
+            }
         }
         pending.clear();
+        for (ServiceSnapshot d : deltas.values()) {
+            DesiredService ds = services.get(d.service());
+            if (!readmit.contains(d.service()) && d.hasChanges()) {
+                admitChanges(ds, d, present.apply(ds.backendName), report, events);
+            }
+        }
         for (String service : readmit) {
             DesiredService ds = services.get(service);
             if (ds != null) {
@@ -92,12 +117,62 @@ final class DesiredState {
         readmit.clear();
     }
 
-    private void admit(DesiredService ds, Map<String, Integer> present, java.util.function.Consumer<Runnable> report,
-            Events events) {
-        Map<String, Integer> reserved = new HashMap<>(present);
-        for (ConfigRenderer.Server s : ds.servers.values()) {
-            reserved.putIfAbsent(s.name(), s.id()); // until this snapshot is applied, HAProxy may hold them
+    private void admitChanges(DesiredService ds, ServiceSnapshot d, ServerIds.Held present,
+            java.util.function.Consumer<Runnable> report, Events events) {
+        List<dev.smartstack.discovery.core.ServiceInstance> upserts = new ArrayList<>(d.added());
+        upserts.addAll(d.changed());
+        Admission.Delta r = admission.admitChanges(ds, d.removed(), upserts, present);
+        Map<String, String> refused = new HashMap<>();
+        for (Admission.Refusal f : r.refusals()) {
+            refused.put(f.instance().key(), f.reason());
+            if (!f.reason().equals(ds.refused.get(f.instance().key()))) {
+                report.accept(() -> events.refused(ds.service, f.instance(), f.reason()));
+            }
         }
+        for (String key : r.keys()) {
+            String reason = refused.get(key);
+            if (reason == null) {
+                ds.refused.remove(key);
+            } else {
+                ds.refused.put(key, reason);
+            }
+        }
+        if (r.servers().isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, ConfigRenderer.Server> e : r.servers().entrySet()) {
+            if (e.getValue() == null) {
+                ds.servers.remove(e.getKey());
+            } else {
+                ds.servers.put(e.getKey(), e.getValue());
+            }
+            ds.touch(e.getKey());
+        }
+        version++;
+        dirty.add(ds.service);
+    }
+
+    private void admit(DesiredService ds, ServerIds.Held present, java.util.function.Consumer<Runnable> report,
+            Events events) {
+        Map<Integer, String> before = new HashMap<>();
+        for (ConfigRenderer.Server s : ds.servers.values()) {
+            before.put(s.id(), s.name());
+        }
+        Map<String, ConfigRenderer.Server> previous = ds.servers;
+        ServerIds.Held reserved = new ServerIds.Held() { // until this snapshot is applied, HAProxy may hold them
+            @Override
+            public Integer idOf(String name) {
+                Integer id = present.idOf(name);
+                ConfigRenderer.Server p = previous.get(name);
+                return id != null || p == null ? id : Integer.valueOf(p.id());
+            }
+
+            @Override
+            public boolean heldByOther(int id, String name) {
+                String holder = before.get(id);
+                return present.heldByOther(id, name) || holder != null && !holder.equals(name);
+            }
+        };
         Admission.Result r = admission.admit(ds, ds.lastBackends, reserved);
         Map<String, String> refused = new HashMap<>();
         for (Admission.Refusal f : r.refusals()) {
@@ -113,6 +188,7 @@ final class DesiredState {
             version++;
             dirty.add(ds.service);
         }
+        ds.touch(null); // a full admission is followed by a full diff
     }
 
     /**
@@ -129,7 +205,9 @@ final class DesiredState {
         }
         DesiredService ds = services.get(service);
         if (ds != null) {
+            serviceByBackend.remove(ds.backendName, service);
             ds.configure(config);
+            serviceByBackend.put(ds.backendName, service);
             readmit.add(service);
             version++;
         }
@@ -141,9 +219,11 @@ final class DesiredState {
         readmit.add(service);
     }
 
-    /** Marks a service's membership for another runtime diff. */
-    void markDirty(String service) {
-        if (service != null) {
+    /** Marks one server of a service (null: all) for another runtime diff. */
+    void markDirty(String service, String name) {
+        DesiredService ds = service == null ? null : services.get(service);
+        if (ds != null) {
+            ds.diff(name);
             dirty.add(service);
         }
     }
@@ -154,6 +234,9 @@ final class DesiredState {
 
     void markAllDirty() {
         dirty.addAll(services.keySet());
+        for (DesiredService ds : services.values()) {
+            ds.diff(null);
+        }
     }
 
     /** The services whose membership changed since the last call, cleared. */
@@ -169,14 +252,14 @@ final class DesiredState {
         return out;
     }
 
+    /** One service's desired state, or null (for tests). */
+    DesiredService service(String service) {
+        return services.get(service);
+    }
+
     /** The service whose backend has this name, or null. */
     String serviceOfBackend(String backend) {
-        for (DesiredService ds : services.values()) {
-            if (ds.backendName.equals(backend)) {
-                return ds.service;
-            }
-        }
-        return null;
+        return serviceByBackend.get(backend);
     }
 
     /** The enabled backends by name. */
@@ -194,7 +277,7 @@ final class DesiredState {
     List<ConfigModel.Input> capture() {
         List<ConfigModel.Input> out = new ArrayList<>(services.size());
         for (DesiredService ds : services.values()) {
-            out.add(new ConfigModel.Input(ds.service, ds.config, ds.backendName, ds.servers.values()));
+            out.add(new ConfigModel.Input(ds.service, ds.config, ds.backendName, ds.frozenServers()));
         }
         return out;
     }

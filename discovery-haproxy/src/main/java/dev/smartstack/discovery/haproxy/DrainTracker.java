@@ -64,6 +64,16 @@ final class DrainTracker {
         return m == null ? null : m.get(name);
     }
 
+    /** Whether a server draining out of this backend under another name has this id. */
+    boolean heldByOther(String backend, int id, String name) {
+        for (Drain d : byBackend.getOrDefault(backend, Map.of()).values()) {
+            if (d.server.id() == id && !d.server.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The draining servers of a backend, by name. */
     Map<String, ConfigRenderer.Server> draining(String backend) {
         Map<String, Drain> m = byBackend.get(backend);

@@ -28,6 +28,8 @@ final class InstallLoop {
     private final ServerStateFile stateFile;
     private final Supervisor supervisor;
     private final ScheduledThreadPoolExecutor thread;
+    /** The loop's thread only: unchanged services are neither ordered nor rendered again. */
+    private final SectionCache sections = new SectionCache();
     // Guarded by r.lock.
     private boolean scheduled;
     private boolean closed;
@@ -129,13 +131,13 @@ final class InstallLoop {
         if (inputs == null) {
             return;
         }
-        ConfigModel model = ConfigModel.of(version, settings, inputs);
+        ConfigModel model = sections.model(version, settings, inputs);
         capturedVersion = version;
         if (installer == null) {
             installedModel = model;
             return;
         }
-        ConfigInstaller.Result result = installer.install(model);
+        ConfigInstaller.Result result = installer.install(model, sections.render(model));
         switch (result.outcome()) {
             case INSTALLED_CHECKED, INSTALLED_FAST -> {
                 installedModel = model;

@@ -26,6 +26,31 @@ record MembershipDiff(List<ConfigRenderer.Server> adds, List<ConfigRenderer.Serv
 
     static MembershipDiff of(Map<String, ConfigRenderer.Server> desired, Map<String, ConfigRenderer.Server> applied,
             Map<String, ConfigRenderer.Server> draining) {
+        return of(desired, applied, draining, null);
+    }
+
+    /**
+     * The difference restricted to the servers named in {@code touched} (null: every server), the
+     * same as the full one whenever every other name is unchanged since the last diff: a delta costs
+     * its own size.
+     */
+    static MembershipDiff of(Map<String, ConfigRenderer.Server> desired, Map<String, ConfigRenderer.Server> applied,
+            Map<String, ConfigRenderer.Server> draining, java.util.Collection<String> touched) {
+        if (touched != null) {
+            Map<String, ConfigRenderer.Server> d = new java.util.LinkedHashMap<>();
+            Map<String, ConfigRenderer.Server> a = new java.util.LinkedHashMap<>();
+            for (String name : touched) {
+                ConfigRenderer.Server now = desired.get(name);
+                if (now != null) {
+                    d.put(name, now);
+                }
+                ConfigRenderer.Server old = applied.get(name);
+                if (old != null) {
+                    a.put(name, old);
+                }
+            }
+            return of(d, a, draining, null);
+        }
         List<ConfigRenderer.Server> adds = new ArrayList<>();
         List<ConfigRenderer.Server> removes = new ArrayList<>();
         List<ConfigRenderer.Server> reweights = new ArrayList<>();

@@ -118,7 +118,7 @@ final class Reconciler {
      */
     void intakeNow() {
         synchronized (lock) {
-            desired.intake(this::presentIds, reloads::request, this::report, events);
+            desired.intake(this::held, reloads::request, this::report, events);
             if (desired.hasDirty()) {
                 schedulePass();
             }
@@ -136,7 +136,7 @@ final class Reconciler {
                 return;
             }
             versionBefore = desired.version();
-            desired.intake(this::presentIds, reloads::request, this::report, events);
+            desired.intake(this::held, reloads::request, this::report, events);
             kick = desired.version() != versionBefore || reloads.pending();
             if (!reloadInFlight) {
                 for (DesiredService ds : desired.takeDirty()) {
@@ -177,19 +177,23 @@ final class Reconciler {
      * The ids a new server may not take: with the runtime API, those HAProxy still holds; without
      * it, none (a reload replaces every server at once).
      */
-    private Map<String, Integer> presentIds(String backend) {
-        return client != null ? applied.presentIds(backend) : Map.of();
+    private ServerIds.Held held(String backend) {
+        return client != null ? applied.held(backend) : ServerIds.Held.NONE;
     }
 
     /** The runtime commands for one changed service, or a reload when they cannot do it (under the lock). */
     private void planService(DesiredService ds, RuntimePlan plan) {
         if (ds.config.disabled()) {
+            ds.diff(null);
             return;
         }
         String why = whyNotAtRuntime(ds);
         if (why == null) {
-            applied.plan(ds, plan);
-        } else if (applied.has(ds)) {
+            applied.plan(ds, plan, ds.takeTouched());
+            return;
+        }
+        ds.diff(null); // what is not done at run time is diffed in full next time
+        if (applied.has(ds)) {
             return; // HAProxy already runs exactly these servers (as after the reload that loaded them)
         } else if (!(reloads.pending() && !applied.isLive(ds.backendName))) {
             reloads.request("membership of '" + ds.service + "' changed and " + why);
