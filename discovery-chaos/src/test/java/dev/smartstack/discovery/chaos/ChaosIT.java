@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -203,16 +202,15 @@ class ChaosIT {
     }
 
     /**
-     * Known defect in discovery-haproxy (being rebuilt elsewhere), so tagged {@code known-defect} and
-     * left out of the default run ({@code -Dchaos.excludedGroups=} runs it). When the nodes expire one
-     * by one, {@code use_previous_backends} keeps the last one; when the first Nerve registers again,
-     * the snapshot "+1 -1" replaces it, and HaproxyOutput puts the leaving server in maintenance before
-     * the joining one is ready: HAProxy logs "backend 'web' has no server available!" and a few
-     * requests get HAProxy's 503 (2 of 2,091 in one run of four). See docs/reliability.md.
+     * Regression (found by this suite in the old HAProxy output): when the nodes expire one by one,
+     * {@code use_previous_backends} keeps the last one; when the first Nerve registers again, the
+     * snapshot "+1 -1" replaces it, and the output put the leaving server in maintenance before the
+     * joining one was ready: HAProxy logged "backend 'web' has no server available!" and a few
+     * requests got HAProxy's 503 (2 of 2,091 in one run of four). The reconciler keys servers by
+     * name, so a re-registration under a new znode is no command at all. See docs/reliability.md.
      */
     @Test
     @Order(6)
-    @Tag("known-defect")
     void expireReporterSessions_everyBackendRegisteredOnceAndServed_noFailedRequest() throws Exception {
         scenario("expire the 3 reporters' sessions (SIGSTOP the nerves until ZooKeeper drops their nodes)", () -> {
             List<AgentProcess> nerves = rig.backends().stream().map(rig::nerve).toList();

@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.smartstack.discovery.testing.ZooKeeperProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A known defect that the chaos rig found in discovery-haproxy, which is being rebuilt on another
- * branch, so it is not fixed here. Tagged {@code known-defect}, which this module's failsafe run
- * excludes by default; run it with
- * {@code mvn -pl discovery-chaos -am verify -Dit.test=SynapseShutdownIT -Dchaos.excludedGroups=}.
+ * Regression for a defect that the chaos rig found in the old discovery-haproxy (fixed by the
+ * reconciler's supervisor, which never restarts HAProxy once stopping and registers its hook once).
  *
  * <p>On SIGTERM the managed HAProxy's own JVM shutdown hook ({@code ManagedProcess}) kills HAProxy
  * while the daemon's hook is still closing the agent; HaproxyOutput sees the master exit, logs
  * "managed haproxy exited unexpectedly ... starting it again", starts a second HAProxy during the
  * shutdown, and {@code Runtime.addShutdownHook} throws "Shutdown in progress" with a stack trace.
  */
-@Tag("known-defect")
 class SynapseShutdownIT {
     @TempDir
     Path dir;
