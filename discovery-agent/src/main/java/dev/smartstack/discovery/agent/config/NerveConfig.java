@@ -3,6 +3,7 @@ package dev.smartstack.discovery.agent.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.nerve.HealthChecks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -297,9 +298,12 @@ public record NerveConfig(
         if (type.equals("http") && c.uri() == null) {
             throw new ConfigException(file, RecordRules.join(path, "uri"), "required key is missing (an http check needs it)");
         }
-        if (c.uri() != null && (!c.uri().startsWith("/") || c.uri().contains(" ") || Validation.hasControlCharacter(c.uri()))) {
-            throw new ConfigException(file, RecordRules.join(path, "uri"), "expected a path starting with / but was "
-                    + Validation.quote(c.uri()));
+        if (c.uri() != null) {
+            try {
+                HealthChecks.requireValidUri(c.uri()); // the check's own rule
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, RecordRules.join(path, "uri"), e.getMessage());
+            }
         }
         if (type.equals("command") && c.command() == null) {
             throw new ConfigException(file, RecordRules.join(path, "command"),
