@@ -279,7 +279,7 @@ final class SynapseLoader {
                         + "\"listen stats\" but was " + Validation.quote(title));
             }
             for (int i = 0; i < lines.size(); i++) {
-                if (Validation.hasControlCharacter(lines.get(i))) {
+                if (lines.get(i) == null || Validation.hasControlCharacter(lines.get(i))) {
                     throw new ConfigException(shownAs, "haproxy.extra_sections." + title + "[" + i + "]",
                             "expected a single line of HAProxy config but was " + Validation.quote(lines.get(i)));
                 }
