@@ -2,17 +2,12 @@ package dev.smartstack.discovery.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Config-file fuzz through the real process: {@code bin/smartstack nerve|synapse --config F
@@ -21,31 +16,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * in-process; the contract is the same: exit 2 and one line on stderr naming the file (and the
  * key), never a stack trace, or exit 0 for a config the mutation left valid.
  */
-class ConfigFuzzProcessIT {
-    private static Path dir;
-
-    @BeforeContainer
-    static void createDir() throws IOException {
-        dir = Files.createTempDirectory("smartstack-config-fuzz-process-");
-    }
-
-    @AfterContainer
-    static void deleteDir() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    @Provide
-    Arbitrary<ConfigFuzz.Case> nerveCases() {
-        return ConfigFuzz.cases("nerve", ConfigFuzz.nerveBase());
-    }
-
-    @Provide
-    Arbitrary<ConfigFuzz.Case> synapseCases() {
-        return ConfigFuzz.cases("synapse", ConfigFuzz.synapseBase(dir.toString()));
-    }
-
+class ConfigFuzzProcessIT extends ConfigFuzzContainer {
     @Property(tries = 4)
     void nerveProcess_generatedConfig_exit2WithOneLineNamingFileAndKey_orValid(@ForAll("nerveCases") ConfigFuzz.Case c)
             throws Exception {

@@ -9,12 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -24,31 +20,7 @@ import net.jqwik.api.statistics.Statistics;
  * leaves the config valid gives 0. {@link ConfigFuzzProcessIT} runs the same cases through the real
  * process. The contract is asserted, not the wording, so that the config reader can change.
  */
-class ConfigFuzzTest {
-    private static Path dir;
-
-    @BeforeContainer
-    static void createDir() throws IOException {
-        dir = Files.createTempDirectory("smartstack-config-fuzz-");
-    }
-
-    @AfterContainer
-    static void deleteDir() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    @Provide
-    Arbitrary<ConfigFuzz.Case> nerveCases() {
-        return ConfigFuzz.cases("nerve", ConfigFuzz.nerveBase());
-    }
-
-    @Provide
-    Arbitrary<ConfigFuzz.Case> synapseCases() {
-        return ConfigFuzz.cases("synapse", ConfigFuzz.synapseBase(dir.toString()));
-    }
-
+class ConfigFuzzTest extends ConfigFuzzContainer {
     @Property(tries = 300)
     void nerve_generatedConfig_exit2WithOneLineNamingFileAndKey_orValid(@ForAll("nerveCases") ConfigFuzz.Case c)
             throws IOException {

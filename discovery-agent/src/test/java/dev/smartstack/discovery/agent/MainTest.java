@@ -159,6 +159,17 @@ class MainTest {
     }
 
     @Test
+    void checkConfig_httpCheckWithBadUri_namesKeyWithTheCheckOwnRule() throws IOException {
+        assertThat(errorFor("nerve.conf.json", json("{" + WEB + ", \"checks\": [{\"type\": \"http\", \"uri\": \"health\"}]}")))
+                .isEqualTo("smartstack: nerve.conf.json: services.web.checks[0].uri: uri must be a path starting with / "
+                        + "but was \"health\"");
+        // Refused by the check's URI rule, which the agent's own copy let through to start-up.
+        assertThat(errorFor("nerve.conf.json", json("{" + WEB + ", \"checks\": [{\"type\": \"http\", \"uri\": \"/a%zz\"}]}")))
+                .isEqualTo("smartstack: nerve.conf.json: services.web.checks[0].uri: uri must be a path starting with / "
+                        + "but was \"/a%zz\"");
+    }
+
+    @Test
     void checkConfig_unsupportedValues_namedWithValue() throws IOException {
         assertThat(errorFor("a.json", json("{" + WEB + ", \"reporter_type\": \"etcd\"}")))
                 .isEqualTo("smartstack: a.json: services.web.reporter_type: \"etcd\" is not supported: this agent registers in "

@@ -137,6 +137,14 @@ class SynapseMainTest {
     }
 
     @Test
+    void checkConfig_nullExtraSectionLine_namesKey() throws IOException {
+        // Found by ConfigFuzzTest: a null line was a NullPointerException without the file.
+        assertThat(errorFor(withHaproxy(", \"extra_sections\": {\"listen stats\": [null]}", null))).isEqualTo(
+                "smartstack: synapse.conf.json: haproxy.extra_sections.listen stats[0]: expected a single line of "
+                        + "HAProxy config but was null");
+    }
+
+    @Test
     void checkConfig_wrongTypes_namedWithValue() throws IOException {
         assertThat(errorFor("{" + FILE_OUTPUT + ", \"services\": []}"))
                 .isEqualTo("smartstack: synapse.conf.json: services: expected an object but was a list");

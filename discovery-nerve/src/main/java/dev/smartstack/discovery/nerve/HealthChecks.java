@@ -29,6 +29,24 @@ public final class HealthChecks {
     }
 
     /**
+     * The rule for an HTTP check's {@code uri}: a path starting with {@code /}, without spaces or
+     * control characters, that a URI can carry.
+     *
+     * @throws IllegalArgumentException naming what was expected and what was found
+     */
+    public static String requireValidUri(String uri) {
+        if (uri == null || !uri.startsWith("/") || Validation.hasControlCharacter(uri) || uri.contains(" ")) {
+            throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri));
+        }
+        try {
+            URI.create("http://127.0.0.1:1" + uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri), e);
+        }
+        return uri;
+    }
+
+    /**
      * An HTTP check, built step by step. It passes on a status from 200 to 399 whose body contains
      * {@code expect} (when set). It uses the JDK {@link HttpClient} over HTTP/1.1.
      */
@@ -187,9 +205,7 @@ public final class HealthChecks {
             if (uri == null) {
                 throw new IllegalArgumentException("uri is required for an http check");
             }
-            if (!uri.startsWith("/") || Validation.hasControlCharacter(uri) || uri.contains(" ")) {
-                throw new IllegalArgumentException("uri must be a path starting with / but was " + Validation.quote(uri));
-            }
+            requireValidUri(uri);
             requirePositive(timeout);
             Duration connect = openTimeout == null ? timeout : requirePositive(openTimeout);
             Duration read = readTimeout == null ? timeout : requirePositive(readTimeout);

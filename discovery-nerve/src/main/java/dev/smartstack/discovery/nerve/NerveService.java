@@ -354,7 +354,7 @@ public final class NerveService {
             if (zkPath == null) {
                 throw new IllegalArgumentException("zkPath == null");
             }
-            if (!ZkPaths.isValid(zkPath)) {
+            if (!Validation.isValidZkPath(zkPath)) {
                 throw new IllegalArgumentException("zkPath must be an absolute ZooKeeper path such as /nerve/services/web but was "
                         + Validation.quote(zkPath));
             }

@@ -39,7 +39,7 @@ final class RegistrationReconciler {
     private final Listeners<NerveListener> listeners;
     private final DiscoveryMetrics metrics;
     private final ExecutorService executor;
-    private final String parent;
+    private final StaleRegistrations stale;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final OwnedNodes ours;
     private final boolean persistent;
@@ -68,11 +68,11 @@ final class RegistrationReconciler {
         this.listeners = listeners;
         this.metrics = metrics;
         this.executor = executor;
-        this.parent = service.zkPath();
         this.instance = service.instance();
         this.ours = new OwnedNodes(service.nodeType());
         this.ours.wrote(service.nodePrefix(), NerveCodec.encode(instance));
         this.persistent = service.nodeType().persistent();
+        this.stale = new StaleRegistrations(name, client, service.zkPath(), ours, persistent);
     }
 
     /** The registered znode's full path, or null. */
@@ -178,7 +178,7 @@ final class RegistrationReconciler {
                     deregister(current);
                 } else {
                     ours.addSession(session);
-                    removeStale(null);
+                    stale.remove(null);
                     sweepNeeded = false;
                 }
             } else if (current == null) {
@@ -248,7 +248,7 @@ final class RegistrationReconciler {
         log.info("nerve '{}' registered {}", name, created);
         listeners.fire(l -> l.registered(name, created));
         try {
-            removeStale(created);
+            stale.remove(created);
             sweepNeeded = false;
         } catch (Exception e) {
             // An old session's node still goes when the server expires that session.
@@ -369,39 +369,6 @@ final class RegistrationReconciler {
         throw new DiscoveryException(name, prefix, "node keeps appearing while we create it");
     }
 
-    /**
-     * Deletes every other node of this service that one of our sessions owns: one left by an
-     * expired session that the server has not reaped yet (under any name this service has used), or
-     * a duplicate from a create that was retried after its response was lost. With {@code keep}
-     * null, every one of them.
-     */
-    private void removeStale(String keep) throws Exception {
-        List<String> children;
-        try {
-            children = client.getChildren().forPath(parent);
-        } catch (KeeperException.NoNodeException e) {
-            return; // nothing registered here yet
-        }
-        for (String child : children) {
-            String full = parent.equals("/") ? "/" + child : parent + "/" + child;
-            if (full.equals(keep) || !ours.isOurName(full)) {
-                continue;
-            }
-            Stat stat = new Stat();
-            byte[] data;
-            try {
-                data = client.getData().storingStatIn(stat).forPath(full);
-            } catch (KeeperException.NoNodeException e) {
-                continue;
-            }
-            if (ours.isOurs(full, stat, data)) {
-                log.info("nerve '{}' deleting stale registration {} of {}", name, full, persistent ? "an earlier run"
-                        : "session 0x" + Long.toHexString(stat.getEphemeralOwner()));
-                deleteQuietly(full);
-            }
-        }
-    }
-
     private void deregister(String current) throws Exception {
         Stat stat = client.checkExists().forPath(current);
         if (stat != null && ours.owns(stat)) {
@@ -418,10 +385,6 @@ final class RegistrationReconciler {
     }
 
     private void deleteQuietly(String p) throws Exception {
-        try {
-            client.delete().forPath(p);
-        } catch (KeeperException.NoNodeException e) {
-            // already gone
-        }
+        StaleRegistrations.deleteQuietly(client, p);
     }
 }

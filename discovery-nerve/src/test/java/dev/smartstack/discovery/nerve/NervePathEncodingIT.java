@@ -17,49 +17,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /** Ruby Nerve's {@code use_path_encoding} against a real ZooKeeper. */
-class NervePathEncodingIT {
+class NervePathEncodingIT extends NerveZooKeeperBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Ruby: {@code "base64_#{encoded.length}_#{encoded}_"}, then ZooKeeper's 10-digit sequence. */
     private static final Pattern ENCODED = Pattern.compile("base64_(\\d+)_(.+)_(\\d{10})");
 
-    private static TestingServer server;
-    private static CuratorFramework observer;
-
     private NerveReporter reporter;
     private CuratorFramework client;
-    private String zkPath;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-        observer = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        observer.start();
-        observer.blockUntilConnected(20, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        observer.close();
-        server.close();
-    }
 
     @BeforeEach
-    void setUp(TestInfo info) throws Exception {
-        zkPath = "/nerve/" + info.getTestMethod().orElseThrow().getName() + "/services";
+    void createZkPath() throws Exception {
         observer.create().creatingParentsIfNeeded().forPath(zkPath);
     }
 

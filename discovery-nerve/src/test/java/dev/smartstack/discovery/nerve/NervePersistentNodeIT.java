@@ -8,55 +8,29 @@ import dev.smartstack.discovery.core.ZooKeeperSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * Ruby Nerve's {@code node_type: persistent} and {@code persistent_sequential}, with
  * {@code ttl_seconds}, against a real ZooKeeper.
  */
-class NervePersistentNodeIT {
+class NervePersistentNodeIT extends NerveZooKeeperBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static TestingServer server;
-    private static CuratorFramework observer;
 
     private final AtomicBoolean healthy = new AtomicBoolean(true);
     private NerveReporter reporter;
     private NerveReporter crashed;
     private CuratorFramework client;
-    private String zkPath;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-        observer = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        observer.start();
-        observer.blockUntilConnected(20, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        observer.close();
-        server.close();
-    }
 
     @BeforeEach
-    void setUp(TestInfo info) throws Exception {
-        zkPath = "/nerve/" + info.getTestMethod().orElseThrow().getName() + "/services";
+    void createZkPath() throws Exception {
         observer.create().creatingParentsIfNeeded().forPath(zkPath);
     }
 

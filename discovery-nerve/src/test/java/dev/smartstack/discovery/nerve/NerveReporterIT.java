@@ -20,47 +20,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /** The registration lifecycle against a real in-process ZooKeeper. */
-class NerveReporterIT {
+class NerveReporterIT extends NerveZooKeeperBase {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestingServer server;
-    private static CuratorFramework observer;
-
     private NerveReporter reporter;
     private CuratorFramework client;
-    private String zkPath;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-        observer = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        observer.start();
-        observer.blockUntilConnected(20, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        observer.close();
-        server.close();
-    }
-
-    @org.junit.jupiter.api.BeforeEach
-    void setUp(TestInfo info) {
-        zkPath = "/nerve/" + info.getTestMethod().orElseThrow().getName() + "/services";
-    }
 
     @AfterEach
     void tearDown() {

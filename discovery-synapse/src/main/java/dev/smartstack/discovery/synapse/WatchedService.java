@@ -212,8 +212,7 @@ public final class WatchedService {
             if (path == null) {
                 throw new IllegalArgumentException("service '" + name + "' path == null");
             }
-            if (!path.startsWith("/") || (path.length() > 1 && path.endsWith("/")) || path.contains("//")
-                    || Validation.hasControlCharacter(path)) {
+            if (!Validation.isValidZkPath(path)) {
                 throw new IllegalArgumentException("service '" + name
                         + "' path must be an absolute ZooKeeper path such as /nerve/services/web but was "
                         + Validation.quote(path));

@@ -32,10 +32,18 @@ class WatchedServiceTest {
     }
 
     @Test
+    void build_dotSegmentPath_refusedAsTheAgentAndZooKeeperDo() {
+        assertThatThrownBy(() -> WatchedService.builder().name("web").path("/a/./b").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("service 'web' path must be an absolute ZooKeeper path such as "
+                        + "/nerve/services/web but was \"/a/./b\"");
+    }
+
+    @Test
     void build_missingOrBadPath_exactMessage() {
         assertThatThrownBy(() -> WatchedService.builder().name("web").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("service 'web' path == null");
-        for (String bad : new String[] {"relative", "/trailing/", "/a//b", "/a\nb"}) {
+        for (String bad : new String[] {"relative", "/trailing/", "/a//b", "/a\nb", "/a/./b", "/a/../b"}) {
             assertThatThrownBy(() -> WatchedService.builder().name("web").path(bad).build())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("service 'web' path must be an absolute ZooKeeper path such as "

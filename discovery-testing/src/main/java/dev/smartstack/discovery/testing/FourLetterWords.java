@@ -2,6 +2,7 @@ package dev.smartstack.discovery.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * ZooKeeper's four-letter-word commands on 127.0.0.1. Only {@code srvr} is used: it is on every
- * server's default whitelist.
+ * ZooKeeper's four-letter-word commands on 127.0.0.1: {@code srvr} (on every server's default
+ * whitelist) for the mode, and {@code cons} (to be whitelisted) for a session's request count.
  */
 public final class FourLetterWords {
     private static final int MAX_REPLY = 64 * 1024;
+    private static final Pattern LCXID = Pattern.compile("lcxid=0x([0-9a-f]+)");
 
     private FourLetterWords() {
     }
@@ -33,6 +37,37 @@ public final class FourLetterWords {
             byte[] reply = in.readNBytes(MAX_REPLY);
             return new String(reply, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * The requests session {@code sessionId} has made, as the server counts them: the last client
+     * xid it answered on that session ({@code lcxid} in {@code cons}). Every request carries the
+     * next xid, so the difference between two readings is the number of requests in between, read
+     * on the server. Pings carry no xid and are not counted; the client's own {@code setWatches}
+     * after a reconnect on the same session is (ZooKeeper 3.9 gives it an xid); a multi-read is one
+     * request. Needs {@code zookeeper.4lw.commands.whitelist} to allow {@code cons}.
+     */
+    public static long requests(int port, long sessionId) {
+        String cons;
+        try {
+            cons = send(port, "cons");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!cons.contains("sid=0x")) {
+            throw new IllegalStateException("cons did not list sessions: " + cons);
+        }
+        String sid = "sid=0x" + Long.toHexString(sessionId) + ",";
+        long last = 0;
+        for (String line : cons.split("\n")) {
+            if (line.contains(sid)) {
+                Matcher m = LCXID.matcher(line);
+                if (m.find()) {
+                    last = Math.max(last, Long.parseLong(m.group(1), 16));
+                }
+            }
+        }
+        return last;
     }
 
     /**

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** File handling and value conversions shared by the Nerve and Synapse config readers. */
 final class ConfigFiles {
@@ -44,6 +47,40 @@ final class ConfigFiles {
         }
         files.sort(null);
         return files;
+    }
+
+    /** Checks and converts one service entry; {@code file} and {@code keyPath} say where it stands. */
+    @FunctionalInterface
+    interface ServiceReader<E, S> {
+        S read(String file, String keyPath, String name, E entry);
+    }
+
+    /**
+     * The services of a top-level file, in order: its {@code services} map, then one per file of
+     * {@code service_conf_dir} (named after the file, bound as {@code type}); one of the two is
+     * required, and a name in both is refused.
+     */
+    static <E, S> Map<String, S> services(String shownAs, Map<String, E> inline, Optional<Path> confDir,
+            Class<E> type, Map<String, String> env, ServiceReader<E, S> reader) {
+        if (inline == null && confDir.isEmpty()) {
+            throw new ConfigException(shownAs, "services", "required key is missing");
+        }
+        Map<String, S> services = new LinkedHashMap<>();
+        if (inline != null) {
+            inline.forEach((name, s) -> services.put(name, reader.read(shownAs, "services." + name, name, s)));
+        }
+        if (confDir.isPresent()) {
+            for (Path f : serviceConfFiles(shownAs, confDir.get())) {
+                String fileName = f.getFileName().toString();
+                String name = fileName.substring(0, fileName.lastIndexOf('.'));
+                E entry = ConfigBinder.bind(ConfigBinder.readTree(f, f.toString(), env), type, f.toString(), "");
+                if (services.putIfAbsent(name, reader.read(f.toString(), "", name, entry)) != null) {
+                    throw new ConfigException(f.toString(), "", "service " + Validation.quote(name)
+                            + " is also defined in " + shownAs);
+                }
+            }
+        }
+        return services;
     }
 
     /** A number of seconds (already checked by its {@link Rules.Seconds}) as a duration, or the default. */

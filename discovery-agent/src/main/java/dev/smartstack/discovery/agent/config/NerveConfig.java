@@ -1,13 +1,12 @@
 package dev.smartstack.discovery.agent.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.nerve.HealthChecks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -195,25 +194,8 @@ public record NerveConfig(
             }
         }
         Optional<Path> confDir = Optional.ofNullable(top.serviceConfDir()).map(d -> ConfigFiles.resolve(file, d));
-        if (top.services() == null && confDir.isEmpty()) {
-            throw new ConfigException(shownAs, "services", "required key is missing");
-        }
-        Map<String, Service> services = new LinkedHashMap<>();
-        if (top.services() != null) {
-            top.services().forEach((name, s) -> services.put(name, service(shownAs, "services." + name, name, s)));
-        }
-        if (confDir.isPresent()) {
-            for (Path f : ConfigFiles.serviceConfFiles(shownAs, confDir.get())) {
-                String fileName = f.getFileName().toString();
-                String name = fileName.substring(0, fileName.lastIndexOf('.'));
-                NerveFile.Service entry = ConfigBinder.bind(ConfigBinder.readTree(f, f.toString(), null),
-                        NerveFile.Service.class, f.toString(), "");
-                if (services.putIfAbsent(name, service(f.toString(), "", name, entry)) != null) {
-                    throw new ConfigException(f.toString(), "", "service " + Validation.quote(name)
-                            + " is also defined in " + shownAs);
-                }
-            }
-        }
+        Map<String, Service> services = ConfigFiles.services(shownAs, top.services(), confDir,
+                NerveFile.Service.class, null, NerveConfig::service);
         return new NerveConfig(instanceId, Collections.unmodifiableMap(services), confDir,
                 Optional.ofNullable(top.heartbeatPath()).map(Path::of),
                 or(top.maxRepeatedReportFailures(), DEFAULT_MAX_REPEATED_REPORT_FAILURES),
@@ -297,9 +279,12 @@ public record NerveConfig(
         if (type.equals("http") && c.uri() == null) {
             throw new ConfigException(file, RecordRules.join(path, "uri"), "required key is missing (an http check needs it)");
         }
-        if (c.uri() != null && (!c.uri().startsWith("/") || c.uri().contains(" ") || Validation.hasControlCharacter(c.uri()))) {
-            throw new ConfigException(file, RecordRules.join(path, "uri"), "expected a path starting with / but was "
-                    + Validation.quote(c.uri()));
+        if (c.uri() != null) {
+            try {
+                HealthChecks.requireValidUri(c.uri()); // the check's own rule
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, RecordRules.join(path, "uri"), e.getMessage());
+            }
         }
         if (type.equals("command") && c.command() == null) {
             throw new ConfigException(file, RecordRules.join(path, "command"),

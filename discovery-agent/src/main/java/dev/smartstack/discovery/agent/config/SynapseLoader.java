@@ -44,25 +44,8 @@ final class SynapseLoader {
         if (fileOutput.isEmpty() && haproxy.isEmpty()) {
             throw new ConfigException(shownAs, "", "at least one generator is required: add \"file_output\" or \"haproxy\"");
         }
-        if (top.services() == null && confDir.isEmpty()) {
-            throw new ConfigException(shownAs, "services", "required key is missing");
-        }
-        Map<String, Service> services = new LinkedHashMap<>();
-        if (top.services() != null) {
-            top.services().forEach((name, s) -> services.put(name, service(shownAs, "services." + name, name, s)));
-        }
-        if (confDir.isPresent()) {
-            for (Path f : ConfigFiles.serviceConfFiles(shownAs, confDir.get())) {
-                String fileName = f.getFileName().toString();
-                String name = fileName.substring(0, fileName.lastIndexOf('.'));
-                SynapseFile.Service entry = ConfigBinder.bind(ConfigBinder.readTree(f, f.toString(), env),
-                        SynapseFile.Service.class, f.toString(), "");
-                if (services.putIfAbsent(name, service(f.toString(), "", name, entry)) != null) {
-                    throw new ConfigException(f.toString(), "", "service " + Validation.quote(name)
-                            + " is also defined in " + shownAs);
-                }
-            }
-        }
+        Map<String, Service> services = ConfigFiles.services(shownAs, top.services(), confDir,
+                SynapseFile.Service.class, env, SynapseLoader::service);
         if (haproxy.isPresent()) {
             Map<String, String> backends = new LinkedHashMap<>();
             for (Service s : services.values()) {
@@ -296,7 +279,7 @@ final class SynapseLoader {
                         + "\"listen stats\" but was " + Validation.quote(title));
             }
             for (int i = 0; i < lines.size(); i++) {
-                if (Validation.hasControlCharacter(lines.get(i))) {
+                if (lines.get(i) == null || Validation.hasControlCharacter(lines.get(i))) {
                     throw new ConfigException(shownAs, "haproxy.extra_sections." + title + "[" + i + "]",
                             "expected a single line of HAProxy config but was " + Validation.quote(lines.get(i)));
                 }

@@ -1,6 +1,13 @@
-package dev.smartstack.discovery.synapse;
+package dev.smartstack.discovery.benchmarks;
 
+import dev.smartstack.discovery.core.NerveCodec;
 import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import dev.smartstack.discovery.synapse.SynapseListener;
+import dev.smartstack.discovery.synapse.SynapseWatcher;
+import dev.smartstack.discovery.synapse.WatchCoreLoop;
+import dev.smartstack.discovery.synapse.WatchedService;
+import dev.smartstack.discovery.testing.FourLetterWords;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -19,15 +26,17 @@ import org.apache.zookeeper.CreateMode;
 
 /**
  * A quick in-process measurement of the watch core, not a test and not the cross-JVM benchmark
- * (that one is in {@code benchmarks/}): for each N, a cold start (time and server-side requests),
+ * (that one is {@link WatchRace}): for each N, a cold start (time and server-side requests),
  * then joins, data changes and leaves one at a time, each timed from just before the writer's
  * request to the watcher publishing the snapshot that holds it, and the CPU time of the watcher's
  * own threads (its ZooKeeper event thread and its publish thread) per change; at the largest N,
  * the heap the watcher retains after a full GC.
  *
  * <pre>{@code
- * java -Xmx2g -cp <test classpath> dev.smartstack.discovery.synapse.WatchCoreMeasurement 10000 100000
+ * scripts/bench WatchCoreMeasurement 10000 100000     # -Dmeasure.coreOnly=true: the core only
  * }</pre>
+ *
+ * <p>Figures: docs/benchmarks.md, "Watch core in-process".
  */
 public final class WatchCoreMeasurement {
     private static final int CHANGES = 300;
@@ -40,7 +49,7 @@ public final class WatchCoreMeasurement {
         System.setProperty("zookeeper.4lw.commands.whitelist", "*");
         int[] sizes = args.length == 0 ? new int[] {10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         for (int n : sizes) {
-            core(n);
+            WatchCoreLoop.run(n);
         }
         if (Boolean.getBoolean("measure.coreOnly")) {
             return;
@@ -48,40 +57,6 @@ public final class WatchCoreMeasurement {
         for (int n : sizes) {
             run(n);
         }
-    }
-
-    /**
-     * The watch core alone, without ZooKeeper: decode, tree update, delta and one snapshot per
-     * change, on one thread; nanoseconds of that thread's CPU per change.
-     */
-    private static void core(int n) {
-        WatchedService service = WatchedService.builder().name("web").path("/services/web").build();
-        SynapseWatcher owner = SynapseWatcher.builder()
-                .zooKeeper(dev.smartstack.discovery.core.ZooKeeperSettings.of("127.0.0.1:1")).service(service).build();
-        BackendView view = new BackendView(service, new BackendDecoder(service, owner));
-        for (int i = 0; i < n; i++) {
-            view.put(String.format(Locale.ROOT, "n%d_%010d", i, i), Zk.nerve("n" + i, "127.0.0.1", 1 + i % 60_000), i,
-                    "/services/web/n" + i);
-        }
-        ServiceSnapshot current = view.next(ServiceSnapshot.initial("web"), true, java.time.Instant.EPOCH);
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        int rounds = 20_000;
-        long cpu = 0;
-        for (int pass = 0; pass < 2; pass++) { // the first pass warms up
-            long before = mx.getCurrentThreadCpuTime();
-            for (int k = 0; k < rounds; k++) {
-                String child = String.format(Locale.ROOT, "j%d_%010d", k, n + k);
-                view.put(child, Zk.nerve("j" + k, "127.0.0.1", 60_001), 1, child);
-                current = view.next(current, true, java.time.Instant.EPOCH);
-                view.put(child, Zk.nerve("j" + k, "127.0.0.1", 60_002), 2, child);
-                current = view.next(current, true, java.time.Instant.EPOCH);
-                view.remove(child);
-                current = view.next(current, true, java.time.Instant.EPOCH);
-            }
-            cpu = mx.getCurrentThreadCpuTime() - before;
-        }
-        System.out.printf(Locale.ROOT, "core only, N=%,d: %.1f us CPU per change (decode, tree, delta, snapshot);"
-                + " %d backends%n", n, cpu / 1_000.0 / (3.0 * rounds), current.backends().size());
     }
 
     private static void run(int n) throws Exception {
@@ -92,7 +67,7 @@ public final class WatchCoreMeasurement {
             CountDownLatch created = new CountDownLatch(n);
             for (int i = 0; i < n; i++) {
                 writer.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground((c, e) -> created.countDown())
-                        .forPath(path + "/n" + i + "_", Zk.nerve("n" + i, "127.0.0.1", 1 + i % 60_000));
+                        .forPath(path + "/n" + i + "_", nerve("n" + i, "127.0.0.1", 1 + i % 60_000));
             }
             if (!created.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("znodes not created");
@@ -114,7 +89,7 @@ public final class WatchCoreMeasurement {
                     Thread.sleep(1);
                 }
                 long coldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                long coldRequests = ServerRequests.of(server.getPort(), c);
+                long coldRequests = requests(server, c);
                 long heapAfter = usedHeapAfterGc();
 
                 // Warm-up: the same changes, untimed, so that the timed ones run compiled code.
@@ -125,10 +100,10 @@ public final class WatchCoreMeasurement {
                 List<Long> leave = new ArrayList<>();
                 List<Long> createRoundTrip = new ArrayList<>();
                 long cpuBefore = watcherCpuNanos();
-                long requestsBefore = ServerRequests.of(server.getPort(), c);
+                long requestsBefore = requests(server, c);
                 changes(writer, path, n, recorder, CHANGES, join, change, leave, createRoundTrip);
                 double cpuPerChangeUs = (watcherCpuNanos() - cpuBefore) / 1_000.0 / (3.0 * CHANGES);
-                long requests = ServerRequests.of(server.getPort(), c) - requestsBefore;
+                long requests = requests(server, c) - requestsBefore;
                 System.out.printf(Locale.ROOT, "N=%,d  cold start %,d ms, %d requests (probe included); retained heap "
                         + "%.1f MB%n", n, coldMs, coldRequests, (heapAfter - heapBefore) / 1e6);
                 System.out.printf(Locale.ROOT, "  writer create() round trip %s%n", quantiles(createRoundTrip));
@@ -147,13 +122,13 @@ public final class WatchCoreMeasurement {
             int port = 60_001 + k % 5_000;
             long t0 = System.nanoTime();
             String p = writer.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                    .forPath(path + "/j" + k + "_", Zk.nerve("j" + k, "127.0.0.1", port));
+                    .forPath(path + "/j" + k + "_", nerve("j" + k, "127.0.0.1", port));
             createRoundTrip.add(System.nanoTime() - t0);
             String child = p.substring(p.lastIndexOf('/') + 1);
             join.add(recorder.await(t0, s -> has(s, child, port)));
 
             t0 = System.nanoTime();
-            writer.setData().forPath(p, Zk.nerve("j" + k, "127.0.0.1", port + 1));
+            writer.setData().forPath(p, nerve("j" + k, "127.0.0.1", port + 1));
             change.add(recorder.await(t0, s -> has(s, child, port + 1)));
 
             t0 = System.nanoTime();
@@ -195,6 +170,15 @@ public final class WatchCoreMeasurement {
             }
             throw new IllegalStateException("no snapshot within 30 s");
         }
+    }
+
+    private static byte[] nerve(String name, String host, int port) {
+        return NerveCodec.encode(ServiceInstance.of(name, host, port));
+    }
+
+    /** The requests answered so far on {@code client}'s session, as the server counts them. */
+    private static long requests(TestingServer server, CuratorFramework client) throws Exception {
+        return FourLetterWords.requests(server.getPort(), client.getZookeeperClient().getZooKeeper().getSessionId());
     }
 
     private static String quantiles(List<Long> nanos) {
