@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -155,17 +154,8 @@ public final class SynapseHarness {
         double mean = reads.stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
         long max = reads.stream().mapToLong(Long::longValue).max().orElse(-1);
         System.out.printf(Locale.ROOT, "| %d | %s (%d samples) | %s | %s | %s | %s | %.2f, %d |%n", n, change, mem.size(),
-                ms(pct(mem, 50)), ms(pct(mem, 99)), ms(pct(file, 50)), ms(pct(file, 99)), mean, max);
-    }
-
-    private static long pct(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return -1;
-        }
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(idx, sorted.size() - 1)));
+                ms(Percentiles.of(mem, 50)), ms(Percentiles.of(mem, 99)), ms(Percentiles.of(file, 50)),
+                ms(Percentiles.of(file, 99)), mean, max);
     }
 
     private static String ms(long nanos) {

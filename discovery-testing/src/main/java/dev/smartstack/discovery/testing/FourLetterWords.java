@@ -3,6 +3,7 @@ package dev.smartstack.discovery.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * ZooKeeper's four-letter-word commands on 127.0.0.1. Only {@code srvr} is used: it is on every
- * server's default whitelist.
+ * ZooKeeper's four-letter-word commands on 127.0.0.1. {@code srvr} is on every server's default
+ * whitelist; {@link #requestsAnswered} needs {@code cons} allowed ({@code 4lw.commands.whitelist}).
  */
 public final class FourLetterWords {
-    private static final int MAX_REPLY = 64 * 1024;
+    private static final int MAX_REPLY = 1024 * 1024;
+    private static final Pattern LCXID = Pattern.compile("lcxid=0x([0-9a-f]+)");
 
     private FourLetterWords() {
     }
@@ -51,6 +55,40 @@ public final class FourLetterWords {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The requests the server has answered on one client session: the last client xid it answered
+     * ({@code lcxid} in {@code cons}). Every request carries the next xid, so the difference
+     * between two readings is the number of requests in between, counted on the server. Pings
+     * carry no xid and are not counted; the client's own {@code setWatches} after a reconnect is
+     * (ZooKeeper 3.9 gives it an xid); a multi is one request. 0 when the session is not connected
+     * to this server.
+     *
+     * @throws IllegalStateException when the server does not list sessions ({@code cons} is not
+     *     whitelisted), with its answer
+     */
+    public static long requestsAnswered(int port, long sessionId) {
+        String cons;
+        try {
+            cons = send(port, "cons");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!cons.contains("sid=0x")) {
+            throw new IllegalStateException("cons did not list sessions: " + cons);
+        }
+        String sid = "sid=0x" + Long.toHexString(sessionId) + ",";
+        long last = 0;
+        for (String line : cons.split("\n")) {
+            if (line.contains(sid)) {
+                Matcher m = LCXID.matcher(line);
+                if (m.find()) {
+                    last = Math.max(last, Long.parseLong(m.group(1), 16));
+                }
+            }
+        }
+        return last;
     }
 
     /** Waits until the server on {@code port} serves, while {@code alive} holds. */
