@@ -105,18 +105,18 @@ public final class SoakHarness {
                 Sampler sampler = new Sampler(zk.port(), watcher, session, new SoakLatency(dir));
                 writer.send("churn");
                 long start = System.nanoTime();
-                sampler.sample("0", 0);
+                sampler.sample("0", 0, false);
                 for (int m = 1; m <= minutes; m++) {
                     long due = start + TimeUnit.MINUTES.toNanos(m);
                     TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime()));
                     if (!watcher.isAlive() || !writer.isAlive()) {
                         throw new IllegalStateException("a child process exited early; see " + dir);
                     }
-                    sampler.sample(Integer.toString(m), (System.nanoTime() - start) / 60e9);
+                    sampler.sample(Integer.toString(m), (System.nanoTime() - start) / 60e9, true);
                 }
                 writer.finish(Duration.ofSeconds(30));
                 TimeUnit.SECONDS.sleep(5); // the watcher shows the last changes
-                sampler.sample("end", (System.nanoTime() - start) / 60e9);
+                sampler.sample("end", (System.nanoTime() - start) / 60e9, false);
                 System.out.println(sampler.report.table());
                 sampler.verdicts().forEach(System.out::println);
                 System.out.printf(Locale.ROOT, "load average at the end %.2f; files and child logs in %s%n", loadAverage(),
@@ -159,7 +159,12 @@ public final class SoakHarness {
             this.latency = latency;
         }
 
-        void sample(String label, double minute) throws InterruptedException {
+        /**
+         * Samples the watcher. {@code fullMinute} says whether the interval since the last sample was
+         * a minute of churn; only those enter the per-change series (requests, latency), as the
+         * last few seconds after the writer stopped hold too few changes to compare.
+         */
+        void sample(String label, double minute, boolean fullMinute) throws InterruptedException {
             watcher.send("gc");
             double heapMb = Long.parseLong(watcher.await("heap", Duration.ofMinutes(2))) / 1048576.0;
             double rssMb = watcher.status("VmRSS") / 1024.0;
@@ -175,7 +180,7 @@ public final class SoakHarness {
                 long delta = requests - lastRequests;
                 double per = in.changes() == 0 ? Double.NaN : (double) delta / in.changes();
                 perChange = String.format(Locale.ROOT, "%d (%.3f)", delta, per);
-                if (in.changes() > 0) {
+                if (fullMinute && in.changes() > 0) {
                     requestsPerChange.add(new Trend.Point(minute, per));
                 }
             }
@@ -184,7 +189,7 @@ public final class SoakHarness {
             List<Long> l = in.latenciesMicros();
             String lat = l.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f / %.1f / %.1f (%d)",
                     Percentiles.of(l, 50) / 1e3, Percentiles.of(l, 99) / 1e3, Percentiles.of(l, 100) / 1e3, l.size());
-            if (!l.isEmpty() && !label.equals("0")) {
+            if (fullMinute && !l.isEmpty()) {
                 p99.add(new Trend.Point(minute, Percentiles.of(l, 99) / 1e3));
             }
             heap.add(new Trend.Point(minute, heapMb));
