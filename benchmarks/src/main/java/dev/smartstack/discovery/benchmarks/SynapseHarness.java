@@ -85,7 +85,7 @@ public final class SynapseHarness {
         }
         ReadCounter reads = new ReadCounter();
         Probe inProcess = new Probe(null);
-        Probe file = new Probe(FileOutput.builder().directory(outDir).build());
+        Probe file = new Probe(FileOutput.builder().directory(outDir).build().start(Set.of("bench")));
         try (CuratorFramework watcherClient = client(server.getConnectString(), reads);
                 SynapseWatcher watcher = SynapseWatcher.builder().curator(watcherClient)
                         .service(WatchedService.builder().name("bench").path(path).build())
@@ -233,13 +233,6 @@ public final class SynapseHarness {
         }
 
         @Override
-        public void start(Set<String> services) {
-            if (delegate != null) {
-                delegate.start(services);
-            }
-        }
-
-        @Override
         public void update(ServiceSnapshot snapshot) {
             if (delegate != null) {
                 delegate.update(snapshot);
@@ -250,13 +243,6 @@ public final class SynapseHarness {
                 seenAt = System.nanoTime();
                 expected = null;
                 l.countDown();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (delegate != null) {
-                delegate.close();
             }
         }
     }

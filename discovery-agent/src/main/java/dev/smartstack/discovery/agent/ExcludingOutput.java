@@ -2,13 +2,12 @@ package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
-import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
  * An output that never sees some services: Synapse's per-service {@code file_output: {disabled:
- * true}}. The target is started without them, so their files are treated as any unconfigured
- * service's.
+ * true}}. Whoever starts the target starts it without them, so their files are treated as any
+ * unconfigured service's.
  */
 final class ExcludingOutput implements SnapshotOutput {
     private final SnapshotOutput target;
@@ -20,22 +19,10 @@ final class ExcludingOutput implements SnapshotOutput {
     }
 
     @Override
-    public void start(Set<String> services) {
-        Set<String> kept = new LinkedHashSet<>(services);
-        kept.removeAll(excluded);
-        target.start(kept);
-    }
-
-    @Override
     public void update(ServiceSnapshot snapshot) {
         if (!excluded.contains(snapshot.service())) {
             target.update(snapshot);
         }
-    }
-
-    @Override
-    public void close() {
-        target.close();
     }
 
     @Override

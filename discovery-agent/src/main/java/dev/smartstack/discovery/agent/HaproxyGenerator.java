@@ -3,8 +3,9 @@ package dev.smartstack.discovery.agent;
 import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
-import dev.smartstack.discovery.synapse.SnapshotOutput;
 import java.util.Locale;
 
 /**
@@ -21,18 +22,17 @@ final class HaproxyGenerator {
      *
      * @throws ConfigException when HaproxyOutput refuses a value, naming the key
      */
-    static SnapshotOutput output(SynapseConfig config, String shownAs) {
+    static HaproxyOutput output(SynapseConfig config, String shownAs) {
         SynapseConfig.Haproxy h = config.haproxy().orElseThrow();
-        HaproxyOutput.Builder b = HaproxyOutput.builder();
+        HaproxyOutputBuilder b = HaproxyOutput.builder();
         try {
             b.global(h.global()).defaults(h.defaults())
-                    .doWrites(h.doWrites()).doReloads(h.doReloads()).doSocket(h.doSocket())
+                    .doWrites(h.doWrites()).doSocket(h.doSocket()).reload(reload(h))
                     .restartInterval(h.restartInterval()).restartJitter(h.restartJitter())
                     .bindAddress(h.bindAddress()).useNerveWeights(h.useNerveWeights()).maxServerId(h.maxServerId())
-                    .haproxyPath(h.haproxyPath()).manageProcess(h.manageProcess());
+                    .haproxyPath(h.haproxyPath()).drainTimeout(h.drainTimeout());
             h.extraSections().forEach(b::extraSection);
             h.configFilePath().ifPresent(b::configFilePath);
-            h.reloadCommand().ifPresent(b::reloadCommand);
             h.socketFilePath().ifPresent(b::socketFilePath);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(shownAs, "haproxy", e.getMessage());
@@ -52,6 +52,17 @@ final class HaproxyGenerator {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(shownAs, "haproxy", e.getMessage());
         }
+    }
+
+    /** {@code manage_process}, {@code do_reloads} and {@code reload_command} as one choice. */
+    static HaproxyReload reload(SynapseConfig.Haproxy h) {
+        if (h.manageProcess()) {
+            return HaproxyReload.managed();
+        }
+        if (!h.doReloads()) {
+            return HaproxyReload.none();
+        }
+        return HaproxyReload.commandLine(h.reloadCommand().orElseThrow());
     }
 
     /**

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Synapse as the daemon runs it: one {@link SynapseWatcher} (and one ZooKeeper client) per
  * distinct {@code discovery.hosts}, holding every service that uses those hosts, all feeding the
- * same generators ({@code file_output}, {@code haproxy}) through {@link SharedOutput}. Services with
- * {@code discovery.method: base} need no ZooKeeper: their {@code default_servers} are handed to the
- * generators once, at start.
+ * same generators ({@code file_output}, {@code haproxy}). The agent owns the generators: it starts
+ * them once with every service before the watchers, and closes them after the watchers; the
+ * watchers only hand them snapshots (each service from one watcher), and both generators take
+ * snapshots from several threads. Services with {@code discovery.method: base} need no ZooKeeper:
+ * their {@code default_servers} are handed to the generators once, at start.
  *
  * <p>With {@code haproxy.state_file_path}, the watcher keeps its state file there; when the
  * services use several ZooKeeper clusters, each cluster's watcher keeps its own file,
@@ -48,16 +50,24 @@ public final class SynapseAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SynapseAgent.class);
 
     private volatile SynapseConfig config;
-    private final List<SharedOutput> outputs;
+    private final FileOutput fileOutput;
+    /** Services with {@code file_output: {disabled: true}}: the file output never sees them. */
+    private final Set<String> noFileOutput;
+    private final HaproxyOutput haproxyOutput;
+    private final List<SnapshotOutput> outputs;
     private final List<SynapseWatcher> watchers;
     private final List<ServiceSnapshot> staticSnapshots;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
-    private SynapseAgent(SynapseConfig config, List<SharedOutput> outputs, List<SynapseWatcher> watchers,
+    private SynapseAgent(SynapseConfig config, FileOutput fileOutput, Set<String> noFileOutput,
+            HaproxyOutput haproxyOutput, List<SnapshotOutput> outputs, List<SynapseWatcher> watchers,
             List<ServiceSnapshot> staticSnapshots) {
         this.config = config;
+        this.fileOutput = fileOutput;
+        this.noFileOutput = Set.copyOf(noFileOutput);
+        this.haproxyOutput = haproxyOutput;
         this.outputs = outputs;
         this.watchers = watchers;
         this.staticSnapshots = staticSnapshots;
@@ -69,17 +79,19 @@ public final class SynapseAgent implements AutoCloseable {
      * @throws ConfigException when a value passes the config reader but not a component's checks
      */
     public static SynapseAgent plan(SynapseConfig config, String shownAs) {
-        List<SharedOutput> outputs = new ArrayList<>();
+        FileOutput fileOutput = config.fileOutput()
+                .map(f -> FileOutput.builder().directory(f.outputDirectory()).build()).orElse(null);
         Set<String> noFile = new LinkedHashSet<>();
         config.services().values().stream().filter(SynapseConfig.Service::fileOutputDisabled)
                 .forEach(s -> noFile.add(s.name()));
-        config.fileOutput().ifPresent(f -> {
-            SnapshotOutput file = FileOutput.builder().directory(f.outputDirectory()).build();
-            outputs.add(new SharedOutput(noFile.isEmpty() ? file : new ExcludingOutput(file, noFile)));
-        });
         warnAcceptedWithoutEffect(config);
-        if (config.haproxy().isPresent()) {
-            outputs.add(new SharedOutput(HaproxyGenerator.output(config, shownAs)));
+        HaproxyOutput haproxyOutput = config.haproxy().isPresent() ? HaproxyGenerator.output(config, shownAs) : null;
+        List<SnapshotOutput> outputs = new ArrayList<>();
+        if (fileOutput != null) {
+            outputs.add(noFile.isEmpty() ? fileOutput : new ExcludingOutput(fileOutput, noFile));
+        }
+        if (haproxyOutput != null) {
+            outputs.add(haproxyOutput);
         }
         Map<String, List<WatchedService>> byHosts = new LinkedHashMap<>();
         Map<String, SynapseConfig.RetryPolicy> retries = new LinkedHashMap<>();
@@ -123,7 +135,7 @@ public final class SynapseAgent implements AutoCloseable {
             }
             SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build());
             services.forEach(b::service);
-            outputs.forEach(o -> b.output(o.port()));
+            outputs.forEach(b::output);
             if (stateFile.isPresent()) {
                 Path p = stateFile.get();
                 if (byHosts.size() > 1) {
@@ -137,7 +149,8 @@ public final class SynapseAgent implements AutoCloseable {
                 throw new ConfigException(shownAs, "services", e.getMessage());
             }
         });
-        return new SynapseAgent(config, List.copyOf(outputs), List.copyOf(watchers), List.copyOf(statics));
+        return new SynapseAgent(config, fileOutput, noFile, haproxyOutput, List.copyOf(outputs), List.copyOf(watchers),
+                List.copyOf(statics));
     }
 
     /**
@@ -185,7 +198,7 @@ public final class SynapseAgent implements AutoCloseable {
 
     /** The generators' outputs, in the order {@code file_output}, {@code haproxy}. */
     List<SnapshotOutput> outputs() {
-        return outputs.stream().map(SharedOutput::target).toList();
+        return outputs;
     }
 
     /** Starts the generators with every service, hands them the static services, then starts the watchers. */
@@ -195,12 +208,26 @@ public final class SynapseAgent implements AutoCloseable {
         }
         log.info("synapse starting: services {}, generators {}", config.services().keySet(), config.generators());
         LinkedHashSet<String> names = new LinkedHashSet<>(config.services().keySet());
-        for (SharedOutput o : outputs) {
-            o.start(names);
+        names.removeAll(noFileOutput);
+        if (fileOutput != null) {
+            try {
+                fileOutput.start(names);
+            } catch (RuntimeException e) {
+                log.error("synapse file_output failed to start: {}", String.valueOf(e));
+            }
+        }
+        if (haproxyOutput != null) {
+            haproxyOutput.start();
         }
         for (ServiceSnapshot s : staticSnapshots) {
             log.info("synapse '{}' uses its {} default servers (discovery method base)", s.service(), s.backends().size());
-            outputs.forEach(o -> o.deliver(s));
+            for (SnapshotOutput o : outputs) {
+                try {
+                    o.update(s);
+                } catch (RuntimeException e) {
+                    log.error("synapse output {} failed on '{}': {}", o, s.service(), String.valueOf(e));
+                }
+            }
         }
         watchers.forEach(SynapseWatcher::start);
         return this;
@@ -221,8 +248,7 @@ public final class SynapseAgent implements AutoCloseable {
                 || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
             return false;
         }
-        Optional<HaproxyOutput> haproxy = outputs.stream().map(SharedOutput::target)
-                .filter(HaproxyOutput.class::isInstance).map(HaproxyOutput.class::cast).findFirst();
+        Optional<HaproxyOutput> haproxy = Optional.ofNullable(haproxyOutput);
         Map<String, SynapseConfig.ServiceHaproxy> changed = new LinkedHashMap<>();
         for (SynapseConfig.Service o : old.services().values()) {
             SynapseConfig.Service n = neu.services().get(o.name());
@@ -268,7 +294,7 @@ public final class SynapseAgent implements AutoCloseable {
         closedLatch.await();
     }
 
-    /** Stops the watchers, then closes the generators. Output files are left in place. Idempotent. */
+    /** Stops the watchers, then closes the generators it started. Output files are left in place. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -276,7 +302,9 @@ public final class SynapseAgent implements AutoCloseable {
         }
         log.info("synapse stopping");
         watchers.forEach(SynapseWatcher::close);
-        outputs.forEach(SharedOutput::close);
+        if (haproxyOutput != null) {
+            haproxyOutput.close(); // saves the server state, then stops a managed HAProxy once
+        }
         log.info("synapse stopped");
         closedLatch.countDown();
     }

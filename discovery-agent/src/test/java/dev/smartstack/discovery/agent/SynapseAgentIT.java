@@ -118,7 +118,7 @@ class SynapseAgentIT {
     }
 
     @Test
-    void twoClusters_oneWatcherEach_filesOfBothKeptBySharedOutput() throws Exception {
+    void twoClusters_oneWatcherEach_filesOfBothKeptByTheOneFileOutput() throws Exception {
         try (TestingServer zk1 = new TestingServer(true); TestingServer zk2 = new TestingServer(true);
                 CuratorFramework w1 = CuratorFrameworkFactory.newClient(zk1.getConnectString(), new RetryOneTime(200));
                 CuratorFramework w2 = CuratorFrameworkFactory.newClient(zk2.getConnectString(), new RetryOneTime(200))) {

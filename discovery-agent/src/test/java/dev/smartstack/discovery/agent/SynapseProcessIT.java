@@ -111,4 +111,55 @@ class SynapseProcessIT {
             agent.destroyForcibly();
         }
     }
+
+    private static String pgrep(String pattern) throws Exception {
+        Process p = new ProcessBuilder("pgrep", "-f", pattern).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void sigterm_managedHaproxy_stateSavedStoppedOnceNeverRestarted() throws Exception {
+        // before: the output logged "managed haproxy exited unexpectedly (... exited with status 0);
+        // starting it again", failed to save the server state, and Runtime.addShutdownHook threw
+        // "Shutdown in progress"
+        Path cfg = dir.resolve("haproxy.cfg");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        Path file = dir.resolve("synapse.conf.json");
+        Files.writeString(file, """
+                {
+                  "haproxy": {
+                    "manage_process": true, "haproxy_path": "/usr/sbin/haproxy", "config_file_path": "%s",
+                    "global": [], "defaults": ["mode http", "timeout connect 1s", "timeout client 5s", "timeout server 5s"]
+                  },
+                  "services": {
+                    "web": {"discovery": {"method": "zookeeper", "path": "%s", "hosts": ["%s"]},
+                            "haproxy": {"port": %d, "bind_address": "127.0.0.1"}}
+                  }
+                }
+                """.formatted(cfg, PATH, zk.getConnectString(), port));
+        Process agent = startAgent(file);
+        try {
+            await().atMost(WAIT).until(() -> Files.exists(cfg) && Files.readString(cfg).contains("web1_127.0.0.1:8001")
+                    && !pgrep(cfg.toString()).isEmpty());
+            // the reload that brought the web frontend (and its server) has happened
+            await().atMost(WAIT).ignoreExceptions().until(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    return s.isConnected();
+                }
+            });
+            agent.destroy(); // SIGTERM
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(agent.exitValue()).isEqualTo(143);
+            await().atMost(WAIT).until(() -> pgrep(cfg.toString()).isEmpty());
+            assertThat(log()).doesNotContain("exited unexpectedly", "Exception", "Shutdown in progress");
+            assertThat(Files.readString(dir.resolve("haproxy.cfg.state"))).startsWith("1\n").contains(" web ");
+        } finally {
+            agent.destroyForcibly();
+        }
+    }
 }

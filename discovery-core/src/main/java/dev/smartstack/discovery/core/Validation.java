@@ -36,6 +36,8 @@ public final class Validation {
             Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_NAME_LENGTH + "}");
+    private static final Pattern PROXY_NAME = Pattern.compile("[A-Za-z0-9._:-]+");
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:\\[\\]*-]+");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
     private static final Pattern SERVER_OPTIONS = Pattern.compile("[\\x20-\\x7e&&[^#\"'\\\\]]*");
 
@@ -112,6 +114,45 @@ public final class Validation {
     /** Whether {@code name} is a valid instance or server name. */
     public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches();
+    }
+
+    /**
+     * Returns {@code value} if it can name an HAProxy proxy (a frontend named after a service, a
+     * {@code backend_name}): one token of {@code [A-Za-z0-9._:-]}; else throws
+     * {@link IllegalArgumentException} naming {@code field}.
+     */
+    public static String requireProxyName(String field, String value) {
+        if (value == null || !PROXY_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be one token of [A-Za-z0-9._:-] but was " + quote(value));
+        }
+        return value;
+    }
+
+    /**
+     * Returns {@code value} if it is one token of {@code [A-Za-z0-9._:[]*-]} (an address such as
+     * {@code [::1]} or {@code *}), else throws {@link IllegalArgumentException} naming {@code field}.
+     */
+    public static String requireToken(String field, String value) {
+        if (value == null || !TOKEN.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be one token of [A-Za-z0-9._:[]*-] but was " + quote(value));
+        }
+        return value;
+    }
+
+    /**
+     * An HAProxy server name from Synapse's {@code <name>_<host>:<port>}, with every character
+     * outside {@code [A-Za-z0-9._:-]} replaced by {@code _}.
+     */
+    public static String serverName(String instanceName, String host, int port) {
+        String raw = instanceName + "_" + host + ":" + port;
+        StringBuilder sb = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-' || c == ':';
+            sb.append(ok ? c : '_');
+        }
+        return sb.toString();
     }
 
     /** Returns {@code weight} if it is in [0, 256], else throws. */

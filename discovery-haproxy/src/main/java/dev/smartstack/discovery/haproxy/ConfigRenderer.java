@@ -19,8 +19,18 @@ import java.util.Random;
  */
 final class ConfigRenderer {
 
-    /** One server line's data. {@code options} holds the substituted server_options and the checked haproxy_server_options. */
-    record Server(String key, String name, String address, int id, String cookie, Integer weight, String options) {
+    /**
+     * One server line's data. {@code options} holds the substituted server_options and the checked
+     * haproxy_server_options; {@code shape} is what they were made of (the operator's template and
+     * the checked options from ZooKeeper), the unit in which {@code haproxy -c} acceptance is
+     * remembered. {@code key} is the znode the server came from (the first, when several render it).
+     */
+    record Server(String key, String name, String address, int id, String cookie, Integer weight, String options,
+            String shape) {
+
+        Server(String key, String name, String address, int id, String cookie, Integer weight, String options) {
+            this(key, name, address, id, cookie, weight, options, options);
+        }
 
         /**
          * The arguments after {@code server <name>} for {@code add server}: without the cookie, and
@@ -173,15 +183,7 @@ final class ConfigRenderer {
 
     /** A server name from Synapse's {@code <name>_<host>:<port>}, kept to HAProxy's name characters. */
     static String serverName(String instanceName, String host, int port) {
-        String raw = instanceName + "_" + host + ":" + port;
-        StringBuilder sb = new StringBuilder(raw.length());
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
-                    || c == '-' || c == ':';
-            sb.append(ok ? c : '_');
-        }
-        return sb.toString();
+        return dev.smartstack.discovery.core.Validation.serverName(instanceName, host, port);
     }
 
     static String cookieValue(HaproxyService.CookieValueMethod method, String serverName) {

@@ -6,9 +6,11 @@ import dev.smartstack.discovery.core.ServiceInstance;
  * Hears what the HAProxy output did and what went wrong. Every method has a default that does
  * nothing; the output logs each event itself.
  *
- * <p>Called on the thread that processes a snapshot (the watcher's output thread) or on the
- * output's own scheduler thread ({@code smartstack-haproxy-1}). A listener must be quick and must
- * not block; an exception it throws is logged and ignored.
+ * <p>Called on the output's reconciler thread ({@code smartstack-haproxy-<n>}), its install thread
+ * ({@code smartstack-haproxy-config-<n>}), the thread that calls {@code start()} (the first start
+ * of a managed HAProxy) or the thread that sees a managed HAProxy exit, never with the output's
+ * lock held. A listener must be quick and must not block; an exception it throws is logged and
+ * ignored.
  */
 public interface HaproxyListener {
 
@@ -32,7 +34,12 @@ public interface HaproxyListener {
     default void configInvalid(String errorText) {
     }
 
-    /** A runtime API command failed; a reload is scheduled to converge. */
+    /**
+     * A runtime API command failed: {@code response} is HAProxy's message, or the quoted answer
+     * when it was not understood. A reload is scheduled to converge, unless the command was
+     * refused for a server keyword that the running HAProxy does not take at run time (then that
+     * backend is refused instead, see {@link #backendRefused}).
+     */
     default void runtimeCommandFailed(String command, String response) {
     }
 

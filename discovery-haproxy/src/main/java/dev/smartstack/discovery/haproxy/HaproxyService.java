@@ -221,7 +221,8 @@ public final class HaproxyService {
 
         /** {@code backend_name}; default the service name. */
         public Builder backendName(String backendName) {
-            this.backendName = backendName == null ? null : oneToken("backend_name", backendName);
+            this.backendName = backendName == null ? null
+                    : dev.smartstack.discovery.core.Validation.requireProxyName("backend_name", backendName);
             return this;
         }
 
@@ -265,11 +266,7 @@ public final class HaproxyService {
         }
 
         static String oneToken(String key, String value) {
-            if (value.isEmpty() || !value.matches("[A-Za-z0-9._:\\[\\]*-]+")) {
-                throw new IllegalArgumentException(key + " must be one token of [A-Za-z0-9._:[]*-] but was "
-                        + dev.smartstack.discovery.core.Validation.quote(value));
-            }
-            return value;
+            return dev.smartstack.discovery.core.Validation.requireToken(key, value);
         }
     }
 }

@@ -72,14 +72,14 @@ class FileModesIT {
         Path stats = dir.resolve("haproxy.sock");
         Path master = dir.resolve("haproxy.master");
         Path state = dir.resolve("haproxy.state");
-        output = HaproxyOutput.builder().manageProcess(true).haproxyPath("/usr/sbin/haproxy")
+        output = HaproxyOutput.builder().reload(HaproxyReload.managed()).haproxyPath("/usr/sbin/haproxy")
                 .configFilePath(config).socketFilePath(stats).masterSocketPath(master).serverStateFilePath(state)
                 .restartInterval(Duration.ofMillis(200))
                 .defaults(List.of("mode http", "timeout connect 2s", "timeout client 10s", "timeout server 10s"))
                 .service("web", HaproxyService.builder().port(freePort()).bindAddress("127.0.0.1").build())
                 .service("api", HaproxyService.builder().port(freePort()).bindAddress("127.0.0.1").build())
                 .build();
-        output.start(Set.of("web", "api"));
+        output.start();
         ServiceInstance a = ServiceInstance.builder().name("a").host("127.0.0.1").port(freePort())
                 .znodeName("a_0000000001").build();
         output.update(ServiceSnapshot.next(ServiceSnapshot.initial("web"), List.of(a), ServiceSnapshot.Source.ZOOKEEPER,

@@ -112,7 +112,7 @@ class HostileRenderingTest {
                 .defaults(List.of("mode http", "timeout connect 1s", "timeout client 5s", "timeout server 5s"))
                 .service("web", HaproxyService.builder().port(3213).bindAddress("127.0.0.1")
                         .serverOptions("check inter 2s").backend(List.of("balance roundrobin")).build())
-                .doWrites(false).doReloads(false).doSocket(false)
+                .doWrites(false).reload(HaproxyReload.none()).doSocket(false)
                 .listener(new HaproxyListener() {
                     @Override
                     public void backendRefused(String service, ServiceInstance instance, String reason) {
@@ -120,7 +120,7 @@ class HostileRenderingTest {
                     }
                 }).build();
         try {
-            output.start(Set.of("web"));
+            output.start();
             output.update(ServiceSnapshot.next(ServiceSnapshot.initial("web"), backends, ServiceSnapshot.Source.ZOOKEEPER,
                     true, Instant.EPOCH));
             return output.renderConfig();

@@ -36,13 +36,14 @@ import org.slf4j.LoggerFactory;
  * connection.
  *
  * <p>Every discovered service gets an in-process {@link ServiceProvider} ({@link #provider}); add
- * a {@code HaproxyOutput} with {@link Builder#output} to get a local HAProxy as well.
+ * a {@code HaproxyOutput} with {@link Builder#output} to get a local HAProxy as well (the caller
+ * builds, starts and closes such an output: before {@link #start()} and after {@link #close()}).
  *
  * <p>{@link #start()} starts the client (if owned), then the watcher, then the reporter: the
  * service is advertised only once it can see its dependencies' registry. {@link #close()} works in
  * the reverse order: it deregisters this service and waits the drain delay while the outputs still
- * route its outgoing calls, then stops the watcher and its outputs, then closes the client if this
- * object built it.
+ * route its outgoing calls, then stops the watcher (its providers, the outputs this object built,
+ * have nothing left to close), then closes the client if this object built it.
  */
 public final class SmartStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SmartStack.class);
@@ -180,8 +181,9 @@ public final class SmartStack implements AutoCloseable {
     }
 
     /**
-     * Deregisters and drains, then stops the watcher and its outputs, then closes the client if it
-     * is owned. Calling it twice is harmless.
+     * Deregisters and drains, then stops the watcher, then closes the client if it is owned.
+     * Outputs given to {@link Builder#output} are the caller's and are left alone. Calling it twice
+     * is harmless.
      */
     @Override
     public void close() {
@@ -217,11 +219,6 @@ public final class SmartStack implements AutoCloseable {
         }
 
         @Override
-        public void start(Set<String> services) {
-            provider.start(services);
-        }
-
-        @Override
         public void update(ServiceSnapshot snapshot) {
             try {
                 provider.update(snapshot);
@@ -230,11 +227,6 @@ public final class SmartStack implements AutoCloseable {
                     ready.countDown();
                 }
             }
-        }
-
-        @Override
-        public void close() {
-            provider.close();
         }
 
         @Override
@@ -294,7 +286,11 @@ public final class SmartStack implements AutoCloseable {
             return discover(WatchedService.builder().name(service).path(path).build());
         }
 
-        /** Another output of the watcher, for example a {@code HaproxyOutput} or a {@code FileOutput}. */
+        /**
+         * Another output of the watcher, for example a {@code HaproxyOutput} or a {@code FileOutput}.
+         * It stays the caller's: start it before {@link SmartStack#start()}, close it after
+         * {@link SmartStack#close()}.
+         */
         public Builder output(SnapshotOutput output) {
             outputs.add(Objects.requireNonNull(output, "output == null"));
             return this;

@@ -10,6 +10,7 @@ import dev.smartstack.discovery.nerve.HealthResult;
 import dev.smartstack.discovery.nerve.NerveListener;
 import dev.smartstack.discovery.nerve.NerveService;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import dev.smartstack.discovery.synapse.SynapseWatcher;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,35 +93,34 @@ class SmartStackIT {
     }
 
     @Test
-    void close_registeredService_deregistersBeforeTheWatcherStops() throws Exception {
+    void close_registeredService_deregistersBeforeTheWatcherStopsAndLeavesCallersOutputAlone() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<SmartStack> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger updates = new java.util.concurrent.atomic.AtomicInteger();
         SmartStack stack = SmartStack.builder().zooKeeper(server.getConnectString())
                 .register(service("svc_c", "c1", 9003, new AtomicBoolean(true)))
                 .discover("svc_d", "/nerve/services/svc_d/services")
                 .nerveListener(new NerveListener() {
                     @Override
                     public void deregistered(String service, String path) {
-                        events.add("deregistered " + service);
+                        events.add("deregistered " + service + ", watcher "
+                                + self.get().synapse().orElseThrow().state());
                     }
                 })
-                .output(new dev.smartstack.discovery.synapse.SnapshotOutput() {
-                    @Override
-                    public void update(ServiceSnapshot snapshot) {
-                    }
-
-                    @Override
-                    public void close() {
-                        events.add("output closed");
-                    }
-                })
-                .build().start();
+                .output(snapshot -> updates.incrementAndGet()) // the caller's: started and closed by the caller
+                .build();
+        self.set(stack);
+        stack.start();
         await().atMost(WAIT).until(() -> stack.nerve().orElseThrow().isRegistered("svc_c"));
+        await().atMost(WAIT).until(() -> updates.get() > 0);
         assertThat(observer.getChildren().forPath("/nerve/services/svc_c/services")).hasSize(1);
+        SynapseWatcher.State watching = stack.synapse().orElseThrow().state();
 
         stack.close();
 
         assertThat(observer.getChildren().forPath("/nerve/services/svc_c/services")).isEmpty();
-        assertThat(events).containsExactly("deregistered svc_c", "output closed");
+        assertThat(events).containsExactly("deregistered svc_c, watcher " + watching);
+        assertThat(stack.synapse().orElseThrow().state()).isEqualTo(SynapseWatcher.State.CLOSED);
         assertThat(stack.curator().getState()).isEqualTo(CuratorFrameworkState.STOPPED);
         stack.close(); // twice is harmless
     }

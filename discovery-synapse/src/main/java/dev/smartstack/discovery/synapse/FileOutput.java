@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -24,15 +23,20 @@ import org.slf4j.LoggerFactory;
  * ({@code id} is the znode's sequence number; absent values are {@code null}).
  *
  * <p>Each file is replaced atomically (a temporary file in the same directory, then an atomic
- * rename), and only when its content changes. At start, the {@code .json} files of services that
- * are not watched are deleted, but only files this output could have written: a regular file
- * named {@code <valid service name>.json} that holds a JSON array. Runs on the output's own thread.
+ * rename), and only when its content changes. {@link #start(Set)}, called by its owner before any
+ * snapshot, deletes the {@code .json} files of services that are not watched, but only files this
+ * output could have written: a regular file named {@code <valid service name>.json} that holds a
+ * JSON array. Thread-safe: it may be handed to several watchers (each service comes from one).
+ *
+ * <p>It lists every backend the watcher accepted, with its {@code haproxy_server_options} as
+ * registered: whether a backend's options are usable is each output's own decision (the HAProxy
+ * output refuses a backend whose options it cannot render; see docs/configuration.md).
  */
 public final class FileOutput implements SnapshotOutput {
     private static final Logger log = LoggerFactory.getLogger(FileOutput.class);
 
     private final Path directory;
-    private final Map<String, byte[]> written = new HashMap<>(); // output thread only
+    private final Map<String, byte[]> written = new java.util.concurrent.ConcurrentHashMap<>();
 
     private FileOutput(Builder b) {
         this.directory = b.directory;
@@ -52,8 +56,13 @@ public final class FileOutput implements SnapshotOutput {
         return directory.resolve(service + ".json");
     }
 
-    @Override
-    public void start(Set<String> services) {
+    /**
+     * Creates the directory and removes the files of services not in {@code services} (the ones
+     * watched, by every watcher this output is handed to). Returns this.
+     *
+     * @throws UncheckedIOException when the directory cannot be created
+     */
+    public FileOutput start(Set<String> services) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -73,6 +82,7 @@ public final class FileOutput implements SnapshotOutput {
         } catch (IOException e) {
             log.warn("file output could not clean up {}: {}", directory, Validation.quote(String.valueOf(e)));
         }
+        return this;
     }
 
     private static boolean holdsJsonArray(Path file) {

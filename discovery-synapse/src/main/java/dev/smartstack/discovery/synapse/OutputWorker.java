@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,7 +25,6 @@ final class OutputWorker {
     static final long MAX_RETRY_DELAY_MS = 30_000;
 
     private final SnapshotOutput output;
-    private final Set<String> services;
     private final SynapseWatcher owner;
     private final DiscoveryMetrics metrics;
     private final Clock clock;
@@ -38,10 +36,9 @@ final class OutputWorker {
     private long retryDelayMs;
     private boolean closing; // guarded by this
 
-    OutputWorker(SnapshotOutput output, Set<String> services, SynapseWatcher owner, DiscoveryMetrics metrics,
-            Clock clock, ThreadFactory threads) {
+    OutputWorker(SnapshotOutput output, SynapseWatcher owner, DiscoveryMetrics metrics, Clock clock,
+            ThreadFactory threads) {
         this.output = output;
-        this.services = services;
         this.owner = owner;
         this.metrics = metrics;
         this.clock = clock;
@@ -60,7 +57,7 @@ final class OutputWorker {
         }
     }
 
-    /** Delivers what is queued, then calls the output's close(); waits at most {@code timeout}. */
+    /** Delivers what is queued, then stops the thread (the output is its owner's to close); waits at most {@code timeout}. */
     void close(Duration timeout) {
         synchronized (this) {
             closing = true;
@@ -79,12 +76,6 @@ final class OutputWorker {
     }
 
     private void run() {
-        try {
-            output.start(services);
-        } catch (Throwable t) {
-            log.error("synapse output {} failed to start", output, t);
-            owner.outputFailed(output, null, t);
-        }
         while (true) {
             List<ServiceSnapshot> batch;
             synchronized (this) {
@@ -120,12 +111,6 @@ final class OutputWorker {
                 deliver(s);
             }
             retryDelayMs = failed.isEmpty() ? 0 : Math.min(MAX_RETRY_DELAY_MS, Math.max(FIRST_RETRY_DELAY_MS, 2 * retryDelayMs));
-        }
-        try {
-            output.close();
-        } catch (Throwable t) {
-            log.error("synapse output {} failed to close", output, t);
-            owner.outputFailed(output, null, t);
         }
     }
 

@@ -113,14 +113,6 @@ public final class ServiceProvider implements SnapshotOutput {
     }
 
     @Override
-    public void start(Set<String> services) {
-        if (!services.contains(service)) {
-            log.warn("service provider for '{}' is attached to a watcher that does not watch it (it watches {})",
-                    service, services);
-        }
-    }
-
-    @Override
     public void update(ServiceSnapshot snapshot) {
         if (!snapshot.service().equals(service)) {
             return;

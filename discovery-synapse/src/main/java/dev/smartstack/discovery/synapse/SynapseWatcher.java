@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each output has its own daemon thread {@code smartstack-synapse-output-<n>}. An idle
  *       output gets a change at once; a busy one gets the newest snapshot, with its delta computed
  *       against the last one it saw. A slow or failing output never holds back the others.
+ *   <li>The watcher never starts or closes an output: whoever built it does (before starting the
+ *       watcher, and after closing it).
  * </ul>
  */
 public final class SynapseWatcher implements AutoCloseable {
@@ -74,7 +76,7 @@ public final class SynapseWatcher implements AutoCloseable {
 
     /** The default {@link Builder#stateFileTtl(Duration)}: 24 hours, as Synapse's state_file_ttl. */
     public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofHours(24);
-    /** Counter: an output threw from {@code start}, {@code update} or {@code close}. Tag: service (empty for start/close). */
+    /** Counter: an output threw from {@code update}. Tag: service. */
     public static final String OUTPUT_FAILED = "smartstack.synapse.output.failed";
     /** How long {@link #close()} waits for each output to finish its last update. */
     public static final Duration OUTPUT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -158,7 +160,7 @@ public final class SynapseWatcher implements AutoCloseable {
         NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
         Set<String> names = services();
         for (SnapshotOutput o : outputs) {
-            OutputWorker worker = new OutputWorker(o, names, this, metrics, clock, outputThreads);
+            OutputWorker worker = new OutputWorker(o, this, metrics, clock, outputThreads);
             workers.add(worker);
             worker.start();
         }
@@ -183,8 +185,9 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     /**
-     * Stops watching, lets every output take its last snapshot, then calls each output's
-     * {@code close()}. Closes the Curator client only if the watcher built it. Idempotent.
+     * Stops watching and lets every output take its last snapshot. Outputs are not closed: they
+     * belong to whoever built them. Closes the Curator client only if the watcher built it.
+     * Idempotent.
      */
     @Override
     public void close() {

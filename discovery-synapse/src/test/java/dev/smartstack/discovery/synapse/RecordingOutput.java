@@ -20,14 +20,6 @@ final class RecordingOutput implements SnapshotOutput {
     final List<String> threadNames = new CopyOnWriteArrayList<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile CountDownLatch gate;
-    volatile Set<String> started;
-
-    @Override
-    public void start(Set<String> services) {
-        started = services;
-        calls.add("start");
-        threadNames.add(Thread.currentThread().getName());
-    }
 
     @Override
     public void update(ServiceSnapshot snapshot) {
@@ -42,11 +34,6 @@ final class RecordingOutput implements SnapshotOutput {
         calls.add("update");
         snapshots.add(snapshot);
         threadNames.add(Thread.currentThread().getName());
-    }
-
-    @Override
-    public void close() {
-        calls.add("close");
     }
 
     List<ServiceSnapshot> of(String service) {

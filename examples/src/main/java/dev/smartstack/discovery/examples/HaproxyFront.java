@@ -7,7 +7,7 @@ interface HaproxyFront extends AutoCloseable {
     /** The frontend port of service_a on 127.0.0.1. */
     int port();
 
-    /** A new output for a (re)started Synapse that keeps this HAProxy up to date. */
+    /** A new, started output for a (re)started Synapse that keeps this HAProxy up to date; the front closes the one before and the last. */
     SnapshotOutput newOutput();
 
     /** Reloads done by the current output. */

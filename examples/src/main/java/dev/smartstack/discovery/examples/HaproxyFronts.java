@@ -1,6 +1,8 @@
 package dev.smartstack.discovery.examples;
 
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import java.io.File;
@@ -128,6 +130,10 @@ final class HaproxyFronts {
 
         @Override
         public SnapshotOutput newOutput() {
+            HaproxyOutput previous = output;
+            if (previous != null) {
+                previous.close(); // the crashed Synapse's output: ours to close (HAProxy keeps running)
+            }
             HaproxyOutput o = HaproxyOutput.builder()
                     .haproxyPath(binary)
                     .global(global())
@@ -137,8 +143,9 @@ final class HaproxyFronts {
                     .bindAddress("127.0.0.1")
                     .configFilePath(config)
                     .socketFilePath(socket)
-                    .reloadCommand(List.of("kill", "-USR2", Long.toString(process.pid())))
-                    .build();
+                    .reload(HaproxyReload.command(List.of("kill", "-USR2", Long.toString(process.pid()))))
+                    .build()
+                    .start();
             output = o;
             return o;
         }
@@ -170,6 +177,10 @@ final class HaproxyFronts {
 
         @Override
         public void close() {
+            HaproxyOutput o = output;
+            if (o != null) {
+                o.close();
+            }
             stop(process);
         }
     }
@@ -180,9 +191,9 @@ final class HaproxyFronts {
         private final HaproxyOutput output;
 
         Many(String binary, Path dir, List<String> services) {
-            HaproxyOutput.Builder b = HaproxyOutput.builder()
+            HaproxyOutputBuilder b = HaproxyOutput.builder()
                     .haproxyPath(binary)
-                    .manageProcess(true)
+                    .reload(HaproxyReload.managed())
                     .defaults(DEFAULTS)
                     .extraSection("listen tour-stats", statsSection(freePort()))
                     .bindAddress("127.0.0.1")
@@ -192,7 +203,7 @@ final class HaproxyFronts {
                 ports.put(s, port);
                 b.service(s, HaproxyService.builder().port(port).build());
             }
-            this.output = b.build();
+            this.output = b.build().start();
         }
 
         SnapshotOutput output() {

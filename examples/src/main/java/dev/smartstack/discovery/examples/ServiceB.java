@@ -49,7 +49,7 @@ final class ServiceB implements AutoCloseable {
                 .zooKeeper(settings)
                 .discover(SERVICE, path)
                 .stateFile(stateFile)
-                .output(FileOutput.builder().directory(fileOutputDir).build());
+                .output(FileOutput.builder().directory(fileOutputDir).build().start(java.util.Set.of(SERVICE)));
         if (haproxy != null) {
             b.output(haproxy.newOutput());
         }

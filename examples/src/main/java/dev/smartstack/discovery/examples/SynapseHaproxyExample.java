@@ -2,6 +2,7 @@ package dev.smartstack.discovery.examples;
 
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.smartstack.SmartStack;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
@@ -38,16 +39,17 @@ public final class SynapseHaproxyExample {
                         args.length == 0 ? embedded.connectString() : args[0], backend)) {
             String zooKeeper = args.length == 0 ? embedded.connectString() : args[0];
             // tag::haproxy[]
-            HaproxyOutput haproxyOutput = HaproxyOutput.builder()
-                    .manageProcess(true)                          // run HAProxy (master-worker) ourselves
+            try (HaproxyOutput haproxyOutput = HaproxyOutput.builder()
+                    .reload(HaproxyReload.managed())              // run HAProxy (master-worker) ourselves
                     .haproxyPath(haproxy)
                     .configFilePath(dir.resolve("haproxy.cfg"))   // the stats socket goes next to it
                     .defaults(java.util.List.of("mode http", "timeout connect 1s", "timeout client 10s",
                             "timeout server 10s"))
                     .bindAddress("127.0.0.1")
                     .service("payments", HaproxyService.builder().port(port).build())
-                    .build();
-            try (SynapseWatcher watcher = SynapseWatcher.builder()
+                    .build()
+                    .start();                                     // ours to start and close, not the watcher's
+                    SynapseWatcher watcher = SynapseWatcher.builder()
                     .zooKeeper(ZooKeeperSettings.of(zooKeeper))
                     .service(WatchedService.builder().name("payments").path("/nerve/services/payments/services").build())
                     .output(haproxyOutput)

@@ -222,6 +222,8 @@ public record SynapseConfig(
      * @param maxServerId {@code max_server_id}: default 65535
      * @param haproxyPath (ext) {@code haproxy_path}: default {@code haproxy}
      * @param manageProcess (ext) {@code manage_process}: default false
+     * @param drainTimeout (ext) {@code drain_timeout}: seconds a leaving server keeps its sessions
+     *     before they are shut down and it is deleted; default 60 s
      */
     public record Haproxy(
             List<String> global,
@@ -241,13 +243,15 @@ public record SynapseConfig(
             boolean useNerveWeights,
             int maxServerId,
             String haproxyPath,
-            boolean manageProcess) {
+            boolean manageProcess,
+            Duration drainTimeout) {
 
         public static final Duration DEFAULT_RESTART_INTERVAL = Duration.ofSeconds(2);
         public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofSeconds(86_400);
         public static final String DEFAULT_BIND_ADDRESS = "localhost";
         public static final int DEFAULT_MAX_SERVER_ID = 65535;
         public static final String DEFAULT_HAPROXY_PATH = "haproxy";
+        public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(60);
     }
 
     /** The generators this config asks for, in a fixed order: {@code file_output}, {@code haproxy}. */

@@ -139,6 +139,7 @@ record SynapseFile(
             Boolean useNerveWeights,
             @Rules.IntRange(min = 1, max = Integer.MAX_VALUE) Integer maxServerId,
             @Rules.OneLine String haproxyPath,
-            Boolean manageProcess) {
+            Boolean manageProcess,
+            @Rules.Seconds(zero = true, max = 86_400) Double drainTimeout) {
     }
 }

@@ -338,7 +338,8 @@ final class SynapseLoader {
                 path(file, shownAs, "state_file_path", h.stateFilePath()),
                 ConfigFiles.seconds(h.stateFileTtl(), Haproxy.DEFAULT_STATE_FILE_TTL),
                 or(h.bindAddress(), Haproxy.DEFAULT_BIND_ADDRESS), or(h.useNerveWeights(), false),
-                or(h.maxServerId(), Haproxy.DEFAULT_MAX_SERVER_ID), haproxyPath, manage);
+                or(h.maxServerId(), Haproxy.DEFAULT_MAX_SERVER_ID), haproxyPath, manage,
+                ConfigFiles.seconds(h.drainTimeout(), Haproxy.DEFAULT_DRAIN_TIMEOUT));
     }
 
     private static Optional<Path> path(Path file, String shownAs, String key, String value) {

@@ -14,14 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A small client for HAProxy's CLI on a unix socket (the stats socket or the master socket): one
- * command per connection, non-interactive, bounded by a timeout.
+ * The managed HAProxy's master CLI ({@code -S <socket>}): {@code show proc} and {@code reload},
+ * one command per connection, bounded by a timeout. The stats socket has {@link RuntimeClient}.
  */
-final class RuntimeApi {
+final class MasterCli {
     private final Path socket;
     private final Duration timeout;
 
-    RuntimeApi(Path socket, Duration timeout) {
+    MasterCli(Path socket, Duration timeout) {
         this.socket = socket;
         this.timeout = timeout;
     }
@@ -66,32 +66,6 @@ final class RuntimeApi {
             }
             return response.toString(StandardCharsets.UTF_8);
         }
-    }
-
-    /**
-     * Whether a response to a state-changing command means success. The stats socket answers
-     * nothing (or an informational line) on success and a sentence on failure.
-     */
-    static boolean isSuccess(String command, String response) {
-        String r = response.strip();
-        if (command.startsWith("add server ")) {
-            return r.startsWith("New server registered");
-        }
-        if (command.startsWith("del server ")) {
-            return r.startsWith("Server deleted");
-        }
-        if (r.isEmpty()) {
-            return true;
-        }
-        if (command.startsWith("set server ") || command.startsWith("enable ") || command.startsWith("disable ")) {
-            // These answer nothing on success. Refusals are sentences that match no keyword below,
-            // e.g. "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'."
-            return false;
-        }
-        String lower = r.toLowerCase(java.util.Locale.ROOT);
-        return !(lower.contains("no such") || lower.contains("error") || lower.contains("unknown")
-                || lower.contains("invalid") || lower.contains("not ") || lower.contains("require")
-                || lower.contains("permission denied") || lower.contains("failed"));
     }
 
     /** What the master CLI's {@code show proc} says. */

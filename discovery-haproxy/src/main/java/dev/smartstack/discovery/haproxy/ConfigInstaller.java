@@ -1,0 +1,137 @@
+package dev.smartstack.discovery.haproxy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Installs config files: render, check with {@code haproxy -c} (no shell), atomic rename. Every
+ * file at the config path is valid:
+ * <ul>
+ *   <li>a file whose sections, global, defaults and operator lines differ from the last checked
+ *       one, or that has a server whose option set ({@link ConfigRenderer.Server#shape()}) no
+ *       checked file had, is installed only after {@code haproxy -c} accepts it;</li>
+ *   <li>a file that differs from the last checked one only in server lines whose every option set
+ *       a checked file already had is installed at once: each such line is built from typed,
+ *       validated values (a name and address of one token, a unique id, a weight in range, a
+ *       cookie from the name), so it is valid exactly where its option set was.</li>
+ * </ul>
+ * Called on the output's installer thread only; holds no lock.
+ */
+final class ConfigInstaller {
+    private static final int MAX_REMEMBERED_SHAPES = 10_000;
+
+    /** What happened to a model. */
+    enum Outcome { INSTALLED_CHECKED, INSTALLED_FAST, UNCHANGED, INVALID, NOT_CHECKED }
+
+    /** The outcome, and the error for INVALID and NOT_CHECKED. */
+    record Result(Outcome outcome, String error) {
+        boolean installed() {
+            return outcome == Outcome.INSTALLED_CHECKED || outcome == Outcome.INSTALLED_FAST
+                    || outcome == Outcome.UNCHANGED;
+        }
+    }
+
+    private final Path target;
+    private final String haproxyPath;
+    private final Duration timeout;
+    private final Set<String> acceptedShapes = new HashSet<>();
+    private ConfigModel checkedStructure;
+    private String installed;
+    private String lastInvalid;
+
+    ConfigInstaller(Path target, String haproxyPath, Duration timeout) {
+        this.target = target;
+        this.haproxyPath = haproxyPath;
+        this.timeout = timeout;
+    }
+
+    Result install(ConfigModel model) {
+        String content = model.render();
+        if (content.equals(installed)) {
+            return new Result(Outcome.UNCHANGED, null);
+        }
+        if (content.equals(lastInvalid)) {
+            return new Result(Outcome.INVALID, "unchanged since haproxy -c refused it");
+        }
+        boolean fast = checkedStructure != null && checkedStructure.equals(model.structure()) && shapesKnown(model);
+        Path candidate = null;
+        try {
+            Path dir = target.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
+            Files.writeString(candidate, content, StandardCharsets.UTF_8);
+            if (!fast) {
+                String error = check(candidate);
+                if (error != null && !error.startsWith("haproxy -c exited with ")) {
+                    return new Result(Outcome.NOT_CHECKED, error); // timed out or could not run: retried
+                }
+                if (error != null) {
+                    lastInvalid = content;
+                    return new Result(Outcome.INVALID, error);
+                }
+                remember(model);
+            }
+            Files.move(candidate, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            candidate = null;
+            installed = content;
+            lastInvalid = null;
+            return new Result(fast ? Outcome.INSTALLED_FAST : Outcome.INSTALLED_CHECKED, null);
+        } catch (IOException e) {
+            return new Result(Outcome.NOT_CHECKED, "could not write " + target + ": " + e);
+        } finally {
+            if (candidate != null) {
+                try {
+                    Files.deleteIfExists(candidate);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    private boolean shapesKnown(ConfigModel model) {
+        for (ConfigRenderer.Section s : model.sections()) {
+            for (ConfigRenderer.Server server : s.servers()) {
+                if (!acceptedShapes.contains(shapeKey(s, server))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void remember(ConfigModel model) {
+        if (acceptedShapes.size() > MAX_REMEMBERED_SHAPES) {
+            acceptedShapes.clear(); // bounded: a hostile writer's endless variants only cost checks
+        }
+        checkedStructure = model.structure();
+        for (ConfigRenderer.Section s : model.sections()) {
+            for (ConfigRenderer.Server server : s.servers()) {
+                acceptedShapes.add(shapeKey(s, server));
+            }
+        }
+    }
+
+    /** A shape is known per backend (its operator lines are part of what made it valid) and per host kind. */
+    private static String shapeKey(ConfigRenderer.Section s, ConfigRenderer.Server server) {
+        return s.backendName() + "\u0000" + ConfigRenderer.Server.isIpLiteral(server.address()) + "\u0000"
+                + (server.weight() != null) + "\u0000" + server.shape();
+    }
+
+    /** Null when {@code haproxy -c} accepts the file, else its output. */
+    String check(Path candidate) {
+        String error = ProcessRunner.run(List.of(haproxyPath, "-c", "-f", candidate.toString()), "haproxy -c", timeout);
+        // Exit 2 "has no error but will not start (no listener)": a config of backends only is valid.
+        if (error != null && error.startsWith("haproxy -c exited with 2:") && error.contains("has no error")) {
+            return null;
+        }
+        return error;
+    }
+}
