@@ -26,15 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link Trend}).
  *
  * <pre>
- * scripts/bench SoakHarness [--minutes 30] [--services 1000] [--backends 10] [--rate 50] [--dir DIR]
+ * scripts/bench SoakHarness [--minutes 30] [--services 1000] [--backends 10] [--rate 50] [--haproxy] [--dir DIR]
  * </pre>
+ * {@code --haproxy} adds the HAProxy output with a managed HAProxy to the watcher (one backend per
+ * service, no frontend, so it listens on no port); the table then has HAProxy's RSS and reloads.
  * {@code --rate} is changes per second. Every loop is bounded: the writer stops after the minutes
  * (plus a margin) or when the harness closes its input; the tree never holds more than
  * {@code services × backends} backends.
  */
 public final class SoakHarness {
     private static final String USAGE =
-            "usage: SoakHarness [--minutes N] [--services N] [--backends N] [--rate CHANGES_PER_SECOND] [--dir DIR]";
+            "usage: SoakHarness [--minutes N] [--services N] [--backends N] [--rate CHANGES_PER_SECOND] [--haproxy] [--dir DIR]";
 
     private SoakHarness() {
     }
@@ -45,7 +47,12 @@ public final class SoakHarness {
         int backends = 10;
         double rate = 50;
         Path dir = null;
+        boolean haproxy = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--haproxy")) {
+                haproxy = true;
+                continue;
+            }
             String value = i + 1 < args.length ? args[i + 1] : null;
             if (value == null) {
                 throw new IllegalArgumentException(args[i] + " needs a value; " + USAGE);
@@ -60,10 +67,10 @@ public final class SoakHarness {
             }
         }
         dir = Files.createDirectories(dir != null ? dir : Files.createTempDirectory("smartstack-soak-"));
-        System.out.printf(Locale.ROOT, "# SoakHarness: %d minutes, %d services x %d backends, %.0f changes/s, %d cpus, "
-                + "load average %.2f; files in %s%n", minutes, services, backends, rate,
+        System.out.printf(Locale.ROOT, "# SoakHarness: %d minutes, %d services x %d backends, %.0f changes/s%s, %d cpus, "
+                + "load average %.2f; files in %s%n", minutes, services, backends, rate, haproxy ? ", HAProxy output" : "",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), dir);
-        new SoakHarness.Run(minutes, services, backends, rate, dir).run();
+        new SoakHarness.Run(minutes, services, backends, rate, haproxy, dir).run();
     }
 
     private static int positive(String flag, String value) {
@@ -84,7 +91,7 @@ public final class SoakHarness {
     }
 
     /** One soak: the three processes, the samples, the table and the verdicts. */
-    private record Run(int minutes, int services, int backends, double rate, Path dir) {
+    private record Run(int minutes, int services, int backends, double rate, boolean haproxy, Path dir) {
         void run() throws Exception {
             AtomicLong session = new AtomicLong();
             try (ZooKeeperProcess zk = ZooKeeperProcess.withConfig(Map.of("4lw.commands.whitelist",
@@ -102,7 +109,7 @@ public final class SoakHarness {
                 String init = watcher.await("initialized", Duration.ofMinutes(10));
                 System.out.println("the watcher (pid " + watcher.pid() + ") initialized " + init
                         + " ms after it was told to start; ZooKeeper pid " + zk.pid());
-                Sampler sampler = new Sampler(zk.port(), watcher, session, new SoakLatency(dir));
+                Sampler sampler = new Sampler(zk.port(), watcher, session, new SoakLatency(dir), haproxy);
                 writer.send("churn");
                 long start = System.nanoTime();
                 sampler.sample("0", 0, false);
@@ -126,7 +133,8 @@ public final class SoakHarness {
 
         private SoakProcess startWatcher(ZooKeeperProcess zk, AtomicLong session) {
             return SoakProcess.start("watcher", SoakWatcher.class, List.of("-Xmx512m"),
-                    List.of(zk.connectString(), Integer.toString(services), dir.toString()), dir, line -> {
+                    haproxy ? List.of(zk.connectString(), Integer.toString(services), dir.toString(), "haproxy")
+                            : List.of(zk.connectString(), Integer.toString(services), dir.toString()), dir, line -> {
                         if (line.startsWith("session ")) {
                             session.set(Long.parseUnsignedLong(line.substring("session ".length()), 16));
                         }
@@ -138,11 +146,12 @@ public final class SoakHarness {
     private static final class Sampler {
         final Report report = new Report("Soak, per minute", "minute", "changes (join/leave/data)", "heap after GC MB",
                 "RSS MB", "threads", "open fds", "ZK requests (per change)", "latency p50 / p99 / max ms", "not seen",
-                "load");
+                "HAProxy RSS MB, reloads (failed), runtime commands", "load");
         private final int zkPort;
         private final SoakProcess watcher;
         private final AtomicLong session;
         private final SoakLatency latency;
+        private final boolean haproxy;
         private final List<Trend.Point> heap = new ArrayList<>();
         private final List<Trend.Point> rss = new ArrayList<>();
         private final List<Trend.Point> threads = new ArrayList<>();
@@ -152,7 +161,8 @@ public final class SoakHarness {
         private long lastSession;
         private long lastRequests;
 
-        Sampler(int zkPort, SoakProcess watcher, AtomicLong session, SoakLatency latency) {
+        Sampler(int zkPort, SoakProcess watcher, AtomicLong session, SoakLatency latency, boolean haproxy) {
+            this.haproxy = haproxy;
             this.zkPort = zkPort;
             this.watcher = watcher;
             this.session = session;
@@ -167,6 +177,12 @@ public final class SoakHarness {
         void sample(String label, double minute, boolean fullMinute) throws InterruptedException {
             watcher.send("gc");
             double heapMb = Long.parseLong(watcher.await("heap", Duration.ofMinutes(2))) / 1048576.0;
+            String hap = "-";
+            if (haproxy) {
+                String[] h = watcher.await("haproxy", Duration.ofSeconds(30)).split(" ", 4);
+                hap = String.format(Locale.ROOT, "%.0f, %s (%s), %s%s", watcher.descendantsStatus("VmRSS") / 1024.0, h[0],
+                        h[1], h[2], h[3].equals("-") ? "" : ", last error: " + h[3]);
+            }
             double rssMb = watcher.status("VmRSS") / 1024.0;
             long threadCount = watcher.status("Threads");
             long openFiles = watcher.openFiles();
@@ -198,10 +214,10 @@ public final class SoakHarness {
             fds.add(new Trend.Point(minute, openFiles));
             report.row(label, in.changes() + " (" + in.joins() + "/" + in.leaves() + "/" + in.dataChanges() + ")",
                     String.format(Locale.ROOT, "%.1f", heapMb), String.format(Locale.ROOT, "%.0f", rssMb), threadCount,
-                    openFiles, perChange, lat, in.notSeen(), String.format(Locale.ROOT, "%.2f", loadAverage()));
+                    openFiles, perChange, lat, in.notSeen(), hap, String.format(Locale.ROOT, "%.2f", loadAverage()));
             System.out.printf(Locale.ROOT, "minute %s: heap %.1f MB, RSS %.0f MB, %d threads, %d fds, requests %s, "
-                    + "latency ms %s, %d changes%n", label, heapMb, rssMb, threadCount, openFiles, perChange, lat,
-                    in.changes());
+                    + "latency ms %s, %d changes, HAProxy %s%n", label, heapMb, rssMb, threadCount, openFiles, perChange,
+                    lat, in.changes(), hap);
         }
 
         List<String> verdicts() {

@@ -48,7 +48,10 @@ final class SoakProcess implements AutoCloseable {
         }, "soak-" + name + "-stdout");
         reader.setDaemon(true);
         reader.start();
-        this.hook = new Thread(process::destroyForcibly, "soak-" + name + "-shutdown");
+        this.hook = new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, "soak-" + name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -118,6 +121,7 @@ final class SoakProcess implements AutoCloseable {
     public void close() {
         try {
             if (!finish(Duration.ofSeconds(20))) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
@@ -134,8 +138,27 @@ final class SoakProcess implements AutoCloseable {
 
     /** A line of {@code /proc/<pid>/status} such as {@code VmRSS} or {@code Threads}, as its first number. */
     long status(String field) {
+        return status(pid(), field);
+    }
+
+    /**
+     * The sum of {@code field} over the processes this one started (with {@code --haproxy}, the
+     * HAProxy master and its worker), 0 when there are none.
+     */
+    long descendantsStatus(String field) {
+        return process.descendants().mapToLong(d -> {
+            try {
+                return status(d.pid(), field);
+            } catch (RuntimeException e) {
+                return 0; // it exited meanwhile (a reload replaces the worker)
+            }
+        }).sum();
+    }
+
+    private static long status(long pid, String field) {
+        String name = "process " + pid;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
                 }
@@ -143,7 +166,7 @@ final class SoakProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the status of " + name, e);
         }
-        throw new IllegalStateException("no " + field + " in /proc/" + pid() + "/status");
+        throw new IllegalStateException("no " + field + " in /proc/" + pid + "/status");
     }
 
     /** The number of open file descriptors ({@code /proc/<pid>/fd}). */

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@code c<change>} label for a join or a data change and {@link #goneKey} for a leave. The
  * seeded backends (label {@code seed}) are not written. One thread calls it (the output's own).
  */
-final class SoakRecorder implements SnapshotOutput {
+final class SoakRecorder implements SnapshotOutput, AutoCloseable {
     private final SnapshotOutput delegate;
     private final BufferedWriter log;
     private final Set<String> written = new HashSet<>();
@@ -59,11 +59,6 @@ final class SoakRecorder implements SnapshotOutput {
     }
 
     @Override
-    public void start(Set<String> services) {
-        delegate.start(services);
-    }
-
-    @Override
     public void update(ServiceSnapshot snapshot) {
         delegate.update(snapshot);
         long micros = nowMicros();
@@ -93,14 +88,13 @@ final class SoakRecorder implements SnapshotOutput {
         }
     }
 
+    /** Closes the log; the delegate is its builder's to close. */
     @Override
     public void close() {
         try {
             log.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            delegate.close();
         }
     }
 }

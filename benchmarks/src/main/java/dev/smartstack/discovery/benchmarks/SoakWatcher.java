@@ -1,5 +1,9 @@
 package dev.smartstack.discovery.benchmarks;
 
+import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
+import dev.smartstack.discovery.haproxy.HaproxyReload;
+import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.FileOutput;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
 import dev.smartstack.discovery.synapse.WatchedService;
@@ -10,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -18,23 +25,27 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 /**
  * The watcher under test, in its own JVM (started by {@link SoakHarness}): one
  * {@link SynapseWatcher} on {@code /soak/s0} .. {@code /soak/s<services-1>} with a
- * {@link FileOutput} in {@code <dir>/files}, wrapped by a {@link SoakRecorder}.
+ * {@link FileOutput} in {@code <dir>/files}, wrapped by a {@link SoakRecorder}, and with
+ * {@code haproxy} the HAProxy output with a managed HAProxy as well.
  *
  * <p>It starts watching when it reads {@code start} on its standard input. Its standard output
  * is a line protocol for the harness: {@code session <hex id>} whenever its
  * ZooKeeper session changes, {@code initialized <ms>} once every service's file is written,
  * and {@code heap <bytes>} (the heap used right after a full GC) in answer to each {@code gc} line
- * on its standard input. It closes the watcher and exits when its standard input closes.
+ * on its standard input (with HAProxy, followed by {@code haproxy <reloads> <failed reloads> <runtime
+ * commands> <last error or ->}). It closes the watcher and exits when its standard input closes.
  */
 final class SoakWatcher {
     private SoakWatcher() {
     }
 
-    /** {@code SoakWatcher <connect> <services> <dir>}. */
+    /** {@code SoakWatcher <connect> <services> <dir> [haproxy]}. */
+    @SuppressWarnings("try") // the recorder is a resource only to be closed after the watcher
     public static void main(String[] args) throws Exception {
         String connect = args[0];
         int services = Integer.parseInt(args[1]);
         Path dir = Path.of(args[2]);
+        HaproxyOutput haproxy = args.length > 3 && args[3].equals("haproxy") ? haproxy(dir, services) : null;
         Path files = Files.createDirectories(dir.resolve("files"));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         if (!"start".equals(in.readLine())) {
@@ -44,12 +55,20 @@ final class SoakWatcher {
         try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(20_000)
                 .connectionTimeoutMs(10_000).retryPolicy(new ExponentialBackoffRetry(100, 5)).build()) {
             zk.start();
-            SoakRecorder recorder = new SoakRecorder(FileOutput.builder().directory(files).build(), dir, services);
-            SynapseWatcher.Builder b = SynapseWatcher.builder().curator(zk).output(recorder);
+            Set<String> names = new LinkedHashSet<>();
             for (int s = 0; s < services; s++) {
-                b.service(WatchedService.builder().name("s" + s).path(SoakWriter.ROOT + "/s" + s).build());
+                names.add("s" + s);
             }
-            try (SynapseWatcher watcher = b.build().start()) {
+            SoakRecorder recorder = new SoakRecorder(FileOutput.builder().directory(files).build().start(names), dir,
+                    services);
+            SynapseWatcher.Builder b = SynapseWatcher.builder().curator(zk).output(recorder);
+            if (haproxy != null) {
+                b.output(haproxy.start());
+            }
+            for (String name : names) {
+                b.service(WatchedService.builder().name(name).path(SoakWriter.ROOT + "/" + name).build());
+            }
+            try (SoakRecorder closedLast = recorder; SynapseWatcher watcher = b.build().start()) {
                 Thread sessions = new Thread(() -> reportSessions(zk), "soak-watcher-sessions");
                 sessions.setDaemon(true);
                 sessions.start();
@@ -62,10 +81,36 @@ final class SoakWatcher {
                     if (line.equals("gc")) {
                         System.gc();
                         say("heap " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                        if (haproxy != null) {
+                            say("haproxy " + haproxy.reloads() + " " + haproxy.failedReloads() + " "
+                                    + haproxy.runtimeCommands() + " " + haproxy.lastError().orElse("-").replace('\n', ' '));
+                        }
                     }
                 }
             }
+        } finally {
+            if (haproxy != null) {
+                haproxy.close();
+            }
         }
+    }
+
+    /**
+     * The HAProxy output with a managed HAProxy ({@code /usr/sbin/haproxy}, or {@code haproxy} on
+     * the path): a backend per service and no frontend, so HAProxy listens on no port (only its
+     * unix sockets in {@code dir/haproxy}); nothing sends traffic, so no server needs to listen.
+     */
+    private static HaproxyOutput haproxy(Path dir, int services) throws java.io.IOException {
+        Path hdir = Files.createDirectories(dir.resolve("haproxy"));
+        String binary = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
+        HaproxyOutputBuilder b = HaproxyOutput.builder().reload(HaproxyReload.managed()).haproxyPath(binary)
+                .configFilePath(hdir.resolve("haproxy.cfg")).restartInterval(Duration.ofSeconds(2))
+                .global(List.of("maxconn 4096"))
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 30s", "timeout server 30s"));
+        for (int s = 0; s < services; s++) {
+            b.service("s" + s, HaproxyService.builder().backend(List.of("balance roundrobin")).build());
+        }
+        return b.build();
     }
 
     /** Prints the session id each time it changes (checked every second). */
