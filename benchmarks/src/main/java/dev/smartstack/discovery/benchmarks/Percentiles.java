@@ -4,13 +4,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Percentiles of measured samples, for the harnesses' tables. */
+/** Nearest-rank percentiles of measured values, for the harnesses' tables. */
 final class Percentiles {
     private Percentiles() {
     }
 
-    /** The p-th percentile by nearest rank; p = 100 is the max. -1 when there are no samples. */
-    static long of(List<Long> values, int p) {
+    /** The {@code p}-th percentile (nearest rank) of {@code values}, or -1 when there are none. */
+    static long of(List<Long> values, double p) {
         if (values.isEmpty()) {
             return -1;
         }

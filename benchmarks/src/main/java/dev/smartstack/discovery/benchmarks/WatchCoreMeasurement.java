@@ -178,7 +178,7 @@ public final class WatchCoreMeasurement {
 
     /** The requests answered so far on {@code client}'s session, as the server counts them. */
     private static long requests(TestingServer server, CuratorFramework client) throws Exception {
-        return FourLetterWords.requests(server.getPort(), client.getZookeeperClient().getZooKeeper().getSessionId());
+        return FourLetterWords.requestsAnswered(server.getPort(), client.getZookeeperClient().getZooKeeper().getSessionId());
     }
 
     private static String quantiles(List<Long> nanos) {

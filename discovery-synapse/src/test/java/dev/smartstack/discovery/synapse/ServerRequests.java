@@ -4,9 +4,9 @@ import dev.smartstack.discovery.testing.FourLetterWords;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * The requests a client session has made, as the server counts them: see
- * {@link FourLetterWords#requests}. Needs {@code zookeeper.4lw.commands.whitelist} to allow
- * {@code cons} (set in this module's pom).
+ * The requests a client session has made, as the server counts them
+ * ({@link FourLetterWords#requestsAnswered}: {@code lcxid} in {@code cons}). Needs
+ * {@code zookeeper.4lw.commands.whitelist} to allow {@code cons} (set in this module's pom).
  */
 final class ServerRequests {
     private ServerRequests() {
@@ -24,6 +24,6 @@ final class ServerRequests {
     }
 
     static long of(int serverPort, long sessionId) {
-        return FourLetterWords.requests(serverPort, sessionId);
+        return FourLetterWords.requestsAnswered(serverPort, sessionId);
     }
 }

@@ -2,8 +2,8 @@ package dev.smartstack.discovery.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,11 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * ZooKeeper's four-letter-word commands on 127.0.0.1: {@code srvr} (on every server's default
- * whitelist) for the mode, and {@code cons} (to be whitelisted) for a session's request count.
+ * ZooKeeper's four-letter-word commands on 127.0.0.1. {@code srvr} is on every server's default
+ * whitelist; {@link #requestsAnswered} needs {@code cons} allowed ({@code 4lw.commands.whitelist}).
  */
 public final class FourLetterWords {
-    private static final int MAX_REPLY = 64 * 1024;
+    private static final int MAX_REPLY = 1024 * 1024;
     private static final Pattern LCXID = Pattern.compile("lcxid=0x([0-9a-f]+)");
 
     private FourLetterWords() {
@@ -40,14 +40,35 @@ public final class FourLetterWords {
     }
 
     /**
-     * The requests session {@code sessionId} has made, as the server counts them: the last client
-     * xid it answered on that session ({@code lcxid} in {@code cons}). Every request carries the
-     * next xid, so the difference between two readings is the number of requests in between, read
-     * on the server. Pings carry no xid and are not counted; the client's own {@code setWatches}
-     * after a reconnect on the same session is (ZooKeeper 3.9 gives it an xid); a multi-read is one
-     * request. Needs {@code zookeeper.4lw.commands.whitelist} to allow {@code cons}.
+     * The server's mode from {@code srvr}: {@code "leader"}, {@code "follower"},
+     * {@code "observer"} or {@code "standalone"}; empty when the server does not answer or does not
+     * serve (for example while it has no quorum).
      */
-    public static long requests(int port, long sessionId) {
+    public static Optional<String> mode(int port) {
+        try {
+            for (String line : send(port, "srvr").split("\n")) {
+                if (line.startsWith("Mode: ")) {
+                    return Optional.of(line.substring("Mode: ".length()).trim());
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The requests the server has answered on one client session: the last client xid it answered
+     * ({@code lcxid} in {@code cons}). Every request carries the next xid, so the difference
+     * between two readings is the number of requests in between, counted on the server. Pings
+     * carry no xid and are not counted; the client's own {@code setWatches} after a reconnect is
+     * (ZooKeeper 3.9 gives it an xid); a multi is one request. 0 when the session is not connected
+     * to this server.
+     *
+     * @throws IllegalStateException when the server does not list sessions ({@code cons} is not
+     *     whitelisted), with its answer
+     */
+    public static long requestsAnswered(int port, long sessionId) {
         String cons;
         try {
             cons = send(port, "cons");
@@ -68,24 +89,6 @@ public final class FourLetterWords {
             }
         }
         return last;
-    }
-
-    /**
-     * The server's mode from {@code srvr}: {@code "leader"}, {@code "follower"},
-     * {@code "observer"} or {@code "standalone"}; empty when the server does not answer or does not
-     * serve (for example while it has no quorum).
-     */
-    public static Optional<String> mode(int port) {
-        try {
-            for (String line : send(port, "srvr").split("\n")) {
-                if (line.startsWith("Mode: ")) {
-                    return Optional.of(line.substring("Mode: ".length()).trim());
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     /** Waits until the server on {@code port} serves, while {@code alive} holds. */
