@@ -38,6 +38,8 @@ final class Reconciler {
     private final List<Runnable> outbox = new ArrayList<>();
     private boolean reloadInFlight;
     private boolean passScheduled;
+    /** The desired-state version the install loop was last kicked for. */
+    private long kickedVersion = -1;
     private boolean closed;
     private ScheduledFuture<?> drainTimer;
     private Runnable installKick = () -> { };
@@ -117,27 +119,41 @@ final class Reconciler {
      * reconciler thread.
      */
     void intakeNow() {
+        boolean kick;
         synchronized (lock) {
             desired.intake(this::held, reloads::request, this::report, events);
             if (desired.hasDirty()) {
                 schedulePass();
             }
+            kick = takeKick();
         }
         flushReports();
+        if (kick) {
+            installKick.run();
+        }
+    }
+
+    /**
+     * Whether the install loop must run: the desired state moved since it was last kicked (by a
+     * pass or by {@link #intakeNow}), or a reload is wanted (under the lock).
+     */
+    private boolean takeKick() {
+        long version = desired.version();
+        boolean kick = version != kickedVersion || reloads.pending();
+        kickedVersion = version;
+        return kick;
     }
 
     private void pass() {
         RuntimePlan plan = new RuntimePlan();
-        long versionBefore;
         boolean kick;
         synchronized (lock) {
             passScheduled = false;
             if (closed) {
                 return;
             }
-            versionBefore = desired.version();
             desired.intake(this::held, reloads::request, this::report, events);
-            kick = desired.version() != versionBefore || reloads.pending();
+            kick = takeKick();
             if (!reloadInFlight) {
                 for (DesiredService ds : desired.takeDirty()) {
                     planService(ds, plan);

@@ -1,0 +1,55 @@
+package dev.smartstack.discovery.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.ServiceInstance;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** When the reconciler kicks the install loop. No HAProxy, no socket. */
+class ReconcilerKickTest {
+    private final AtomicInteger kicks = new AtomicInteger();
+    private Reconciler r;
+
+    @AfterEach
+    void close() {
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private Reconciler reconciler() {
+        Settings settings = HaproxyOutput.builder().doWrites(false).reload(HaproxyReload.none()).doSocket(false)
+                .service("svc", HaproxyService.builder().port(3213).build()).build().settingsForTest();
+        r = new Reconciler(settings, new Events(DiscoveryMetrics.NOOP), null, new RuntimeKeywords());
+        r.onDesiredChange(kicks::incrementAndGet);
+        return r;
+    }
+
+    private static ServiceSnapshot snap(ServiceInstance... backends) {
+        return ServiceSnapshot.next(ServiceSnapshot.initial("svc"), List.of(backends),
+                ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH);
+    }
+
+    @Test
+    void intakeNow_snapshotTakenByRenderConfig_kicksTheInstallLoop() {
+        Reconciler rec = reconciler();
+        long before;
+        synchronized (rec.lock) {
+            before = rec.desired.version();
+            rec.desired.offer(snap(ServiceInstance.builder().name("a").host("127.0.0.1").port(80)
+                    .znodeName("a_0000000001").build()));
+        }
+        rec.intakeNow();
+        synchronized (rec.lock) {
+            assertThat(rec.desired.version()).isGreaterThan(before);
+        }
+        // before the fix the change taken here was never installed: the next pass saw no version change
+        assertThat(kicks.get()).isGreaterThanOrEqualTo(1);
+    }
+}
