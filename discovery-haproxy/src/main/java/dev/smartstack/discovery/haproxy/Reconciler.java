@@ -37,6 +37,8 @@ final class Reconciler {
     final ReloadScheduler reloads;
     private final List<Runnable> outbox = new ArrayList<>();
     private boolean reloadInFlight;
+    /** The reload scheduler's generation when the reload in flight started. */
+    private long reloadGeneration;
     private boolean passScheduled;
     /** The desired-state version the install loop was last kicked for. */
     private long kickedVersion = -1;
@@ -153,7 +155,6 @@ final class Reconciler {
                 return;
             }
             desired.intake(this::held, reloads::request, this::report, events);
-            kick = takeKick();
             if (!reloadInFlight) {
                 for (DesiredService ds : desired.takeDirty()) {
                     planService(ds, plan);
@@ -162,6 +163,7 @@ final class Reconciler {
                     applied.planDrains(plan, desired::serviceOfBackend);
                 }
             }
+            kick = takeKick(); // after planning: a reload it asked for must reach the install loop
         }
         flushReports();
         if (!plan.isEmpty()) {
@@ -271,6 +273,7 @@ final class Reconciler {
     /** Marks the start of a reload: runtime commands wait until it is done (under the lock). */
     void reloadStarted() {
         reloadInFlight = true;
+        reloadGeneration = reloads.started();
     }
 
     /**
@@ -280,7 +283,7 @@ final class Reconciler {
     void reloadFinished(boolean ok, Map<String, Map<String, ConfigRenderer.Server>> servers) {
         reloadInFlight = false;
         if (ok) {
-            reloads.succeeded();
+            reloads.succeeded(reloadGeneration); // a request made meanwhile stays pending
             applied.reset(servers);
             desired.markAllDirty();
         } else {

@@ -52,4 +52,27 @@ class ReconcilerKickTest {
         // before the fix the change taken here was never installed: the next pass saw no version change
         assertThat(kicks.get()).isGreaterThanOrEqualTo(1);
     }
+
+    @Test
+    void configure_whileAReloadRuns_staysPendingAndKicksTheInstallLoop() {
+        Reconciler rec = reconciler();
+        rec.offer(snap(ServiceInstance.builder().name("a").host("127.0.0.1").port(80).znodeName("a_0000000001").build()));
+        rec.intakeNow();
+        synchronized (rec.lock) {
+            rec.reloads.request("service 'svc' appeared");
+            rec.reloadStarted(); // the install loop loads what it has installed so far
+        }
+        rec.configure("svc", HaproxyService.builder().port(3214).build()); // the agent's SIGHUP, meanwhile
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> kicks.get() >= 1);
+        int before;
+        synchronized (rec.lock) {
+            before = kicks.get();
+            rec.reloadFinished(true, java.util.Map.of());
+            // before the fix succeeded() cleared the request: the new config was written but never loaded
+            assertThat(rec.reloads.pending()).isTrue();
+            assertThat(rec.reloads.reason()).contains("config of service 'svc' changed");
+        }
+        // the pass after the reload hands the pending reload to the install loop
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> kicks.get() > before);
+    }
 }
