@@ -882,4 +882,47 @@ class HaproxyOutputIT {
         assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
         assertThat(o.reloads()).isEqualTo(1);
     }
+
+    private static Supervisor supervisor(HaproxyOutput o) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = HaproxyOutput.class.getDeclaredField("supervisor");
+        f.setAccessible(true);
+        return (Supervisor) f.get(o);
+    }
+
+    @Test
+    void jvmShutdown_haproxyKilledByTheSameSignal_notRestartedAndStateFileKept() throws Exception {
+        // Ctrl-C or a systemd cgroup kill: HAProxy dies while the shutdown hook runs. Before, the
+        // exit was "unexpected", HAProxy was started again, and its blank state could be saved
+        Path state = dir.resolve("state");
+        int port = freePort();
+        HaproxyOutput o = start(managed().serverStateFilePath(state).service("svc", service(port)));
+        publish(o, "svc", backend("A"));
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        Files.writeString(state, "the state saved before\n");
+        Supervisor supervisor = supervisor(o);
+        long master = proc(o).masterPid();
+        String cfg = dir.resolve("haproxy.cfg").toString();
+        supervisor.beforeJvmStop(() -> {
+            ProcessHandle.of(master).ifPresent(ProcessHandle::destroy); // the same signal reaches HAProxy
+            await().atMost(WAIT).until(() -> !ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false));
+            // the install loop would restart it now; nothing may appear
+            await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> pgrep(cfg).isEmpty());
+        });
+        supervisor.jvmShutdown();
+        assertThat(events).noneMatch(e -> e.startsWith("exited:"));
+        assertThat(o.lastError().orElse("")).doesNotContain("exited unexpectedly");
+        assertThat(pgrep(cfg)).isEmpty();
+        assertThat(Files.readString(state)).isEqualTo("the state saved before\n");
+        assertThat(supervisor.shutdownHookRegistered()).isFalse();
+    }
+
+    @Test
+    void close_managedOutput_removesItsJvmShutdownHook() throws Exception {
+        HaproxyOutput o = start(managed().service("svc", service(freePort())));
+        Supervisor supervisor = supervisor(o);
+        assertThat(supervisor.shutdownHookRegistered()).isTrue();
+        o.close();
+        // before, every closed output's hook (and with it its Supervisor and settings) stayed until exit
+        assertThat(supervisor.shutdownHookRegistered()).isFalse();
+    }
 }
