@@ -40,6 +40,8 @@ final class Reconciler {
     /** The reload scheduler's generation when the reload in flight started. */
     private long reloadGeneration;
     private boolean passScheduled;
+    /** False until {@link #begin()}: snapshots handed over before the output starts wait in the queue. */
+    private boolean running;
     /** The desired-state version the install loop was last kicked for. */
     private long kickedVersion = -1;
     private boolean closed;
@@ -82,9 +84,17 @@ final class Reconciler {
         }
     }
 
+    /** The output started: passes run from now on, the first one for what was queued before. */
+    void begin() {
+        synchronized (lock) {
+            running = true;
+            schedulePass();
+        }
+    }
+
     /** Another pass (under the lock). */
     void schedulePass() {
-        if (passScheduled || closed) {
+        if (passScheduled || closed || !running) {
             return;
         }
         passScheduled = true;

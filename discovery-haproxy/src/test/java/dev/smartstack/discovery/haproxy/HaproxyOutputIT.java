@@ -925,4 +925,39 @@ class HaproxyOutputIT {
         // before, every closed output's hook (and with it its Supervisor and settings) stayed until exit
         assertThat(supervisor.shutdownHookRegistered()).isFalse();
     }
+
+    @Test
+    void configure_whileTheFirstStartRuns_endsLoadedWithOneStartAtATime() throws Exception {
+        // HAProxy's start waits for a file the test creates after calling configure() (the agent's
+        // SIGHUP) and publishing during it. Before, the configure's reload was cleared by the start
+        // that was in flight (written, checked, never loaded), and the install thread ran its own
+        // reload beside the start
+        Path slow = dir.resolve("slow");
+        Path starting = dir.resolve("starting");
+        Path release = dir.resolve("release");
+        Path wrapper = dir.resolve("slow-start-haproxy");
+        Files.writeString(wrapper, "#!/bin/sh\n"
+                + "if [ \"$1\" = \"-W\" ] && [ -e " + slow + " ]; then\n"
+                + "  rm -f " + slow + "; touch " + starting + "\n"
+                + "  i=0; while [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+                + "fi\n"
+                + "exec /usr/sbin/haproxy \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.createFile(slow);
+        int p1 = freePort();
+        int p2 = freePort();
+        HaproxyOutput o = managed().haproxyPath(wrapper.toString()).service("svc", service(p1)).build();
+        outputs.add(o);
+        publish(o, "svc", backend("A")); // before start(): queued, in the first config
+        java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(o::start);
+        await().atMost(WAIT).until(() -> Files.exists(starting));
+        o.configure("svc", service(p2));
+        publish(o, "svc", backends.get("A"), backend("B"));
+        Files.createFile(release);
+        started.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("A", "B")::equals);
+        assertThat(o.failedReloads()).isZero();
+        assertThat(o.reloadPending()).isFalse();
+        assertThat(hits(p1)).containsOnly("ERR");
+    }
 }

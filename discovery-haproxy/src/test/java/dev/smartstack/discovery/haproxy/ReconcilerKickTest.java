@@ -28,6 +28,7 @@ class ReconcilerKickTest {
                 .service("svc", HaproxyService.builder().port(3213).build()).build().settingsForTest();
         r = new Reconciler(settings, new Events(DiscoveryMetrics.NOOP), null, new RuntimeKeywords());
         r.onDesiredChange(kicks::incrementAndGet);
+        r.begin();
         return r;
     }
 
