@@ -119,10 +119,13 @@ final class ConfigInstaller {
     }
 
     private void remember(ConfigModel model) {
-        if (acceptedShapes.size() > MAX_REMEMBERED_SHAPES) {
-            acceptedShapes.clear(); // bounded: a hostile writer's endless variants only cost checks
+        ConfigModel structure = model.structure();
+        if (acceptedShapes.size() > MAX_REMEMBERED_SHAPES || !structure.equals(checkedStructure)) {
+            // bounded: a hostile writer's endless variants only cost checks; and a shape is valid
+            // only with the operator lines it was checked with
+            acceptedShapes.clear();
         }
-        checkedStructure = model.structure();
+        checkedStructure = structure;
         knownSections = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         knownSections.addAll(model.sections());
         for (ConfigRenderer.Section s : model.sections()) {

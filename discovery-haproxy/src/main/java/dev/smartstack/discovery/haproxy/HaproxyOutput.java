@@ -83,8 +83,10 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         }
         log.info("haproxy output started (config {}, socket {}, reload {})", settings.configFilePath(),
                 settings.socketFilePath(), settings.reload());
+        reconciler.intakeNow(); // snapshots handed over before start() are in the first config
+        reconciler.begin();
         if (supervisor != null) {
-            installLoop.startManaged(); // a failure is reported to the listeners and the log
+            installLoop.startManaged(); // on the install thread; a failure is reported to the listeners and the log
         }
         return this;
     }
@@ -167,11 +169,15 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         reconciler.configure(service, config);
     }
 
-    /** Hands a snapshot to the reconciler; never blocks on HAProxy and never throws. */
+    /**
+     * Hands a snapshot to the reconciler; never blocks on HAProxy and never throws. Before
+     * {@link #start()} the snapshot is queued (the newest per service) and goes into the first
+     * config; after {@link #close()} it is ignored.
+     */
     @Override
     public void update(ServiceSnapshot snapshot) {
-        if (state.get() != State.STARTED) {
-            log.warn("haproxy output ignores {} because it is {}", snapshot, state.get());
+        if (state.get() == State.CLOSED) {
+            log.warn("haproxy output ignores {} because it is closed", snapshot);
             return;
         }
         reconciler.offer(snapshot);

@@ -33,8 +33,10 @@ final class InstallLoop {
     // Guarded by r.lock.
     private boolean scheduled;
     private boolean closed;
-    // The loop's thread only (and the caller of startManaged, before the loop runs).
+    // The loop's thread only.
     private long capturedVersion = -1;
+    /** Whether startManaged ran: before it, a pass installs the file but starts nothing. */
+    private boolean managedStarted;
     private volatile ConfigModel installedModel;
     private boolean configValid = true;
     private static final int MAX_DEFERRALS = 5;
@@ -81,8 +83,31 @@ final class InstallLoop {
         }
     }
 
-    /** Installs the first config and starts the managed HAProxy, on the caller's thread; null or the error. */
+    /**
+     * Installs the first config and starts the managed HAProxy on the loop's thread, so that no
+     * pass kicked meanwhile (by an update or a configure) runs beside it; waits for it. Null or the
+     * error.
+     */
     String startManaged() {
+        java.util.concurrent.Future<String> start;
+        try {
+            start = thread.submit(this::startManagedOnLoop);
+        } catch (RejectedExecutionException e) {
+            return "the output is closed";
+        }
+        try {
+            return start.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while starting HAProxy";
+        } catch (java.util.concurrent.ExecutionException e) {
+            events.error("haproxy output failed to start HAProxy: " + e.getCause(), e.getCause());
+            return "failed to start HAProxy: " + e.getCause();
+        }
+    }
+
+    private String startManagedOnLoop() {
+        managedStarted = true;
         installCurrent();
         if (installedModel == null || !configValid) {
             return "the initial config was not installed: " + events.lastError();
@@ -181,6 +206,9 @@ final class InstallLoop {
                     r.schedulePass();
                 }
                 return;
+            }
+            if (supervisor != null && !managedStarted) {
+                return; // the first start is startManaged's; it loads what is installed then
             }
             boolean dead = supervisor != null && !supervisor.alive();
             if (installedModel == null || !configValid && !dead || failedAtVersion == r.desired.version() && !dead) {

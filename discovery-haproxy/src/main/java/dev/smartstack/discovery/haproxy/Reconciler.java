@@ -37,7 +37,13 @@ final class Reconciler {
     final ReloadScheduler reloads;
     private final List<Runnable> outbox = new ArrayList<>();
     private boolean reloadInFlight;
+    /** The reload scheduler's generation when the reload in flight started. */
+    private long reloadGeneration;
     private boolean passScheduled;
+    /** False until {@link #begin()}: snapshots handed over before the output starts wait in the queue. */
+    private boolean running;
+    /** The desired-state version the install loop was last kicked for. */
+    private long kickedVersion = -1;
     private boolean closed;
     private ScheduledFuture<?> drainTimer;
     private Runnable installKick = () -> { };
@@ -78,9 +84,17 @@ final class Reconciler {
         }
     }
 
+    /** The output started: passes run from now on, the first one for what was queued before. */
+    void begin() {
+        synchronized (lock) {
+            running = true;
+            schedulePass();
+        }
+    }
+
     /** Another pass (under the lock). */
     void schedulePass() {
-        if (passScheduled || closed) {
+        if (passScheduled || closed || !running) {
             return;
         }
         passScheduled = true;
@@ -117,27 +131,40 @@ final class Reconciler {
      * reconciler thread.
      */
     void intakeNow() {
+        boolean kick;
         synchronized (lock) {
             desired.intake(this::held, reloads::request, this::report, events);
             if (desired.hasDirty()) {
                 schedulePass();
             }
+            kick = takeKick();
         }
         flushReports();
+        if (kick) {
+            installKick.run();
+        }
+    }
+
+    /**
+     * Whether the install loop must run: the desired state moved since it was last kicked (by a
+     * pass or by {@link #intakeNow}), or a reload is wanted (under the lock).
+     */
+    private boolean takeKick() {
+        long version = desired.version();
+        boolean kick = version != kickedVersion || reloads.pending();
+        kickedVersion = version;
+        return kick;
     }
 
     private void pass() {
         RuntimePlan plan = new RuntimePlan();
-        long versionBefore;
         boolean kick;
         synchronized (lock) {
             passScheduled = false;
             if (closed) {
                 return;
             }
-            versionBefore = desired.version();
             desired.intake(this::held, reloads::request, this::report, events);
-            kick = desired.version() != versionBefore || reloads.pending();
             if (!reloadInFlight) {
                 for (DesiredService ds : desired.takeDirty()) {
                     planService(ds, plan);
@@ -146,6 +173,7 @@ final class Reconciler {
                     applied.planDrains(plan, desired::serviceOfBackend);
                 }
             }
+            kick = takeKick(); // after planning: a reload it asked for must reach the install loop
         }
         flushReports();
         if (!plan.isEmpty()) {
@@ -255,6 +283,7 @@ final class Reconciler {
     /** Marks the start of a reload: runtime commands wait until it is done (under the lock). */
     void reloadStarted() {
         reloadInFlight = true;
+        reloadGeneration = reloads.started();
     }
 
     /**
@@ -264,7 +293,7 @@ final class Reconciler {
     void reloadFinished(boolean ok, Map<String, Map<String, ConfigRenderer.Server>> servers) {
         reloadInFlight = false;
         if (ok) {
-            reloads.succeeded();
+            reloads.succeeded(reloadGeneration); // a request made meanwhile stays pending
             applied.reset(servers);
             desired.markAllDirty();
         } else {

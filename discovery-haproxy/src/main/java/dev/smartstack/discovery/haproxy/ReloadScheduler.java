@@ -18,6 +18,10 @@ final class ReloadScheduler {
     private long dueMillis;
     private boolean pending;
     private String reason = "";
+    /** Requests made so far; a reload covers those made before it started. */
+    private long requests;
+    /** The reasons of requests made while a reload runs: what the next reload is for. */
+    private String reasonSinceStart = "";
 
     ReloadScheduler(Clock clock, Duration interval, double jitter, DoubleSupplier random) {
         this.clock = clock;
@@ -28,6 +32,12 @@ final class ReloadScheduler {
 
     /** Asks for a reload; a request while one is pending only adds its reason. */
     void request(String why) {
+        requests++;
+        if (reasonSinceStart.isEmpty()) {
+            reasonSinceStart = why;
+        } else if (!reasonSinceStart.contains(why) && reasonSinceStart.length() < 300) {
+            reasonSinceStart = reasonSinceStart + "; " + why;
+        }
         if (!pending) {
             pending = true;
             reason = why;
@@ -53,11 +63,31 @@ final class ReloadScheduler {
         return Math.max(0, dueMillis - clock.millis());
     }
 
-    /** The reload ran and HAProxy took it. */
-    void succeeded() {
+    /**
+     * A reload starts: it loads what was asked for so far. Returns the generation to hand to
+     * {@link #succeeded(long)}.
+     */
+    long started() {
+        reasonSinceStart = "";
+        return requests;
+    }
+
+    /**
+     * The reload that {@link #started()} returned {@code generation} ran and HAProxy took it. A
+     * request made while it ran is not covered by it: that one stays pending, due an interval
+     * (plus jitter) after this reload.
+     */
+    void succeeded(long generation) {
         lastAttemptMillis = clock.millis();
-        pending = false;
-        reason = "";
+        if (requests != generation) {
+            pending = true;
+            reason = reasonSinceStart;
+            dueMillis = nextAllowed();
+        } else {
+            pending = false;
+            reason = "";
+        }
+        reasonSinceStart = "";
     }
 
     /** The reload failed: it stays pending, and the retry waits the interval (plus jitter) again. */
@@ -70,6 +100,7 @@ final class ReloadScheduler {
     void cancel() {
         pending = false;
         reason = "";
+        reasonSinceStart = "";
     }
 
     private long nextAllowed() {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Once stopped (by {@link #stop()} or by the JVM's shutdown) it never starts HAProxy again, and
  * an exit it caused is never reported as unexpected. Its JVM shutdown hook is registered once, at
- * the first start, never while the JVM is already shutting down.
+ * the first start, never while the JVM is already shutting down, and removed by {@link #stop()}.
  */
 final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -200,12 +200,18 @@ final class Supervisor {
         this.beforeJvmStop = action;
     }
 
-    /** The JVM shutdown hook: the server state first, then the one stop; never a restart. */
-    private void jvmShutdown() {
+    /**
+     * The JVM shutdown hook: the server state first, then the one stop; never a restart. HAProxy
+     * may get the same signal (Ctrl-C, a cgroup kill), so from the first line on nothing starts it
+     * again and its exit is not unexpected: a fresh process's blank state must not be saved over
+     * the real one. Package-private for tests.
+     */
+    void jvmShutdown() {
         synchronized (lock) {
             if (stopped) {
                 return;
             }
+            stopped = true; // honoured by start() and the exit check
         }
         try {
             beforeJvmStop.run();
@@ -221,13 +227,30 @@ final class Supervisor {
      */
     void stop() {
         Process p;
+        Thread hook;
         synchronized (lock) {
             stopped = true;
             p = process;
             process = null;
+            hook = shutdownHook;
+            shutdownHook = null;
+        }
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook); // a closed output leaves nothing behind
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is shutting down: the hook runs (or ran) and finds this stopped
+            }
         }
         if (p != null && destroy(p)) {
             log.info("haproxy pid {} stopped", p.pid());
+        }
+    }
+
+    /** Whether a JVM shutdown hook is registered, for tests. */
+    boolean shutdownHookRegistered() {
+        synchronized (lock) {
+            return shutdownHook != null;
         }
     }
 

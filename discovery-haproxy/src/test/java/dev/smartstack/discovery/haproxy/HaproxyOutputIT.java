@@ -882,4 +882,82 @@ class HaproxyOutputIT {
         assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
         assertThat(o.reloads()).isEqualTo(1);
     }
+
+    private static Supervisor supervisor(HaproxyOutput o) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = HaproxyOutput.class.getDeclaredField("supervisor");
+        f.setAccessible(true);
+        return (Supervisor) f.get(o);
+    }
+
+    @Test
+    void jvmShutdown_haproxyKilledByTheSameSignal_notRestartedAndStateFileKept() throws Exception {
+        // Ctrl-C or a systemd cgroup kill: HAProxy dies while the shutdown hook runs. Before, the
+        // exit was "unexpected", HAProxy was started again, and its blank state could be saved
+        Path state = dir.resolve("state");
+        int port = freePort();
+        HaproxyOutput o = start(managed().serverStateFilePath(state).service("svc", service(port)));
+        publish(o, "svc", backend("A"));
+        await().atMost(WAIT).until(() -> hits(port), Set.of("A")::equals);
+        Files.writeString(state, "the state saved before\n");
+        Supervisor supervisor = supervisor(o);
+        long master = proc(o).masterPid();
+        String cfg = dir.resolve("haproxy.cfg").toString();
+        supervisor.beforeJvmStop(() -> {
+            ProcessHandle.of(master).ifPresent(ProcessHandle::destroy); // the same signal reaches HAProxy
+            await().atMost(WAIT).until(() -> !ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false));
+            // the install loop would restart it now; nothing may appear
+            await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> pgrep(cfg).isEmpty());
+        });
+        supervisor.jvmShutdown();
+        assertThat(events).noneMatch(e -> e.startsWith("exited:"));
+        assertThat(o.lastError().orElse("")).doesNotContain("exited unexpectedly");
+        assertThat(pgrep(cfg)).isEmpty();
+        assertThat(Files.readString(state)).isEqualTo("the state saved before\n");
+        assertThat(supervisor.shutdownHookRegistered()).isFalse();
+    }
+
+    @Test
+    void close_managedOutput_removesItsJvmShutdownHook() throws Exception {
+        HaproxyOutput o = start(managed().service("svc", service(freePort())));
+        Supervisor supervisor = supervisor(o);
+        assertThat(supervisor.shutdownHookRegistered()).isTrue();
+        o.close();
+        // before, every closed output's hook (and with it its Supervisor and settings) stayed until exit
+        assertThat(supervisor.shutdownHookRegistered()).isFalse();
+    }
+
+    @Test
+    void configure_whileTheFirstStartRuns_endsLoadedWithOneStartAtATime() throws Exception {
+        // HAProxy's start waits for a file the test creates after calling configure() (the agent's
+        // SIGHUP) and publishing during it. Before, the configure's reload was cleared by the start
+        // that was in flight (written, checked, never loaded), and the install thread ran its own
+        // reload beside the start
+        Path slow = dir.resolve("slow");
+        Path starting = dir.resolve("starting");
+        Path release = dir.resolve("release");
+        Path wrapper = dir.resolve("slow-start-haproxy");
+        Files.writeString(wrapper, "#!/bin/sh\n"
+                + "if [ \"$1\" = \"-W\" ] && [ -e " + slow + " ]; then\n"
+                + "  rm -f " + slow + "; touch " + starting + "\n"
+                + "  i=0; while [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+                + "fi\n"
+                + "exec /usr/sbin/haproxy \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.createFile(slow);
+        int p1 = freePort();
+        int p2 = freePort();
+        HaproxyOutput o = managed().haproxyPath(wrapper.toString()).service("svc", service(p1)).build();
+        outputs.add(o);
+        publish(o, "svc", backend("A")); // before start(): queued, in the first config
+        java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture.runAsync(o::start);
+        await().atMost(WAIT).until(() -> Files.exists(starting));
+        o.configure("svc", service(p2));
+        publish(o, "svc", backends.get("A"), backend("B"));
+        Files.createFile(release);
+        started.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> hits(p2), Set.of("A", "B")::equals);
+        assertThat(o.failedReloads()).isZero();
+        assertThat(o.reloadPending()).isFalse();
+        assertThat(hits(p1)).containsOnly("ERR");
+    }
 }
