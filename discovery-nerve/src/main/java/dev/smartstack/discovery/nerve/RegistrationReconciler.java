@@ -164,6 +164,11 @@ final class RegistrationReconciler {
         if (!wanted() && current == null && !sweepNeeded) {
             return;
         }
+        if (persistent && current == null && healthy == null && !closing) {
+            // No check verdict yet: a persistent node left by an earlier run with our identity waits for
+            // the first one, as in Ruby (taken over on the first up, swept on the first down).
+            return;
+        }
         if (!client.getZookeeperClient().isConnected()) {
             if (closing && current != null) {
                 log.warn("nerve '{}' cannot deregister {}: not connected; {}", name, current, persistent
