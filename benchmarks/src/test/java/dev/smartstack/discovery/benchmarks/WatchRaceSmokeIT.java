@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,16 @@ import org.junit.jupiter.api.Test;
 class WatchRaceSmokeIT {
     private static final List<String> ROWS = List.of("10|ServiceCache (curator)", "10|SynapseWatcher (curator)",
             "10|SynapseWatcher (nerve)", "10|SynapseWatcher (nerve, path-encoded)");
+    /**
+     * The usual requests per join, data change and leave of each row, counted on the wire: Curator's
+     * CuratorCache reads a new node's data and lists its children; our watch core reads only the data,
+     * and nothing for a path-encoded name (a path-encoded data change is a new name: no read either).
+     */
+    private static final Map<String, List<Long>> USUAL_REQUESTS = Map.of(
+            "10|ServiceCache (curator)", List.of(2L, 1L, 0L),
+            "10|SynapseWatcher (curator)", List.of(1L, 1L, 0L),
+            "10|SynapseWatcher (nerve)", List.of(1L, 1L, 0L),
+            "10|SynapseWatcher (nerve, path-encoded)", List.of(0L, 0L, 0L));
 
     @Test
     void smoke_bothWatchers_reportCountsForEveryChangeAndTheTables() throws Exception {
@@ -33,9 +44,13 @@ class WatchRaceSmokeIT {
             RoundResult r = results.get(row);
             assertThat(r.initialSize).as(row + " initial view").isEqualTo(10);
             assertThat(r.join.size() + r.data.size() + r.leave.size() + r.lost).as(row + " changes").isEqualTo(60);
-            assertThat(r.joinRequests).as(row + " requests per join").hasSize(20).allMatch(n -> n >= 1);
+            assertThat(r.joinRequests).as(row + " requests per join").hasSize(20);
             assertThat(r.dataRequests).as(row + " requests per data change").hasSize(20);
             assertThat(r.leaveRequests).as(row + " requests per leave").hasSize(20);
+            // The most common count, so that a rare reconnect on a loaded machine (a resync's reads
+            // counted in one change's window) cannot fail the smoke; the counts themselves are exact.
+            assertThat(List.of(mode(r.joinRequests), mode(r.dataRequests), mode(r.leaveRequests)))
+                    .as(row + " usual requests per join, data change, leave").isEqualTo(USUAL_REQUESTS.get(row));
             assertThat(r.coldRequests).as(row + " cold-start requests").hasSize(1).allMatch(n -> n >= 1);
             assertThat(r.drops).as(row + " drops").hasSize(1);
             assertThat(r.expiries).as(row + " expiries").hasSize(1);
@@ -49,6 +64,11 @@ class WatchRaceSmokeIT {
                 "| existing instances | watcher | per join | per data change | per leave |",
                 "connection drop: consistent after", "retained by the view, MB", "Command: `WatchRaceSmokeIT`",
                 "Machine: ");
+    }
+
+    private static long mode(List<Long> counts) {
+        Map<Long, Long> byCount = counts.stream().collect(Collectors.groupingBy(n -> n, Collectors.counting()));
+        return byCount.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     }
 
     @Test
