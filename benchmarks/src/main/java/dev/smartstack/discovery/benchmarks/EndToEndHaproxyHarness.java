@@ -183,6 +183,7 @@ public final class EndToEndHaproxyHarness {
             System.out.printf(Locale.ROOT, "  (one request through the frontend: %.2f ms on average)%n",
                     (System.nanoTime() - r0) / 20 / 1e6);
             int reloadsBefore = HaproxyHarness.masterReloads(dir.resolve("h.cfg.master"));
+            long outputReloadsBefore = out.reloads();
             int total = WARMUP + changes;
             long[][] runtime = {new long[changes], new long[changes]};
             long[][] file = {new long[changes], new long[changes]};
@@ -280,7 +281,7 @@ public final class EndToEndHaproxyHarness {
             }
             System.out.printf(Locale.ROOT, "  reloads (master, warm-up included) %d over %d changes = %.1f per 1,000"
                     + " membership changes (output counted %d)%n", reloads, done + WARMUP,
-                    reloads * 1000.0 / (done + WARMUP), out.reloads());
+                    reloads * 1000.0 / (done + WARMUP), out.reloads() - outputReloadsBefore);
         } finally {
             watcher.close();
             out.close();
