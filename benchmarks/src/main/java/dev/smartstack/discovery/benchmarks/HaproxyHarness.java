@@ -347,7 +347,7 @@ public final class HaproxyHarness {
         return count;
     }
 
-    private static String percentiles(long[] nanos) {
+    static String percentiles(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -414,7 +414,7 @@ public final class HaproxyHarness {
         }
     }
 
-    private static int countServers(String state) {
+    static int countServers(String state) {
         int count = 0;
         for (String line : state.split("\n")) {
             if (!line.isEmpty() && Character.isDigit(line.charAt(0)) && line.contains(" " + SERVICE + " ")) {
@@ -424,7 +424,7 @@ public final class HaproxyHarness {
         return count;
     }
 
-    private static int masterReloads(Path master) throws IOException {
+    static int masterReloads(Path master) throws IOException {
         for (String line : send(master, "show proc").split("\n")) {
             String[] t = line.strip().split("\\s+");
             if (t.length >= 3 && t[1].equals("master")) {
@@ -434,7 +434,7 @@ public final class HaproxyHarness {
         throw new IllegalStateException("no master line in show proc");
     }
 
-    private static String send(Path socket, String command) throws IOException {
+    static String send(Path socket, String command) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
@@ -449,7 +449,7 @@ public final class HaproxyHarness {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -457,7 +457,7 @@ public final class HaproxyHarness {
         }
     }
 
-    private static void delete(Path dir) throws IOException {
+    static void delete(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
