@@ -20,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -99,7 +98,7 @@ public final class SynapseWatcher implements AutoCloseable {
     private final Map<String, ServiceWatch> watches;
     private final List<SnapshotOutput> outputs;
     private final Listeners<SynapseListener> listeners = new Listeners<>();
-    private final StateFile stateFile;
+    private final StateFileKeeper stateFile;
     private final DiscoveryMetrics metrics;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
@@ -109,8 +108,6 @@ public final class SynapseWatcher implements AutoCloseable {
     private final ConnectionStateListener connectionListener = this::connectionStateChanged;
     private final List<OutputWorker> workers = new ArrayList<>();
     private ExecutorService publisher;
-    private ScheduledExecutorService stateWriter;
-    private final AtomicBoolean stateWriteQueued = new AtomicBoolean();
     private final ServerProbe probe = new ServerProbe(this::serverAnswered);
 
     private SynapseWatcher(Builder b) {
@@ -124,7 +121,7 @@ public final class SynapseWatcher implements AutoCloseable {
         this.listeners.addAll(b.listeners);
         this.metrics = b.metrics;
         this.clock = b.clock;
-        this.stateFile = b.stateFile == null ? null : new StateFile(b.stateFile, b.stateFileTtl, b.clock);
+        this.stateFile = b.stateFile == null ? null : new StateFileKeeper(new StateFile(b.stateFile, b.stateFileTtl, b.clock));
         this.initialized = new CountDownLatch(w.size());
     }
 
@@ -149,13 +146,8 @@ public final class SynapseWatcher implements AutoCloseable {
                     + handle.client().getState());
         }
         publisher = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-publish"));
-        stateWriter = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("smartstack-synapse-state"));
         if (stateFile != null) {
-            // Entries are saved on change only; a service whose backends stay the same for longer
-            // than the TTL would otherwise find its entry expired at the next start-up.
-            long refreshMillis = Math.max(100, stateFile.ttl().toMillis() / 4);
-            stateWriter.scheduleWithFixedDelay(this::refreshStateFile, refreshMillis, refreshMillis,
-                    TimeUnit.MILLISECONDS);
+            stateFile.start(() -> watches.values().stream().map(ServiceWatch::current).toList());
         }
         NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
         Set<String> names = services();
@@ -201,7 +193,9 @@ public final class SynapseWatcher implements AutoCloseable {
                 w.close();
             }
             shutdown(publisher);
-            shutdown(stateWriter);
+            if (stateFile != null) {
+                stateFile.close();
+            }
             for (OutputWorker worker : workers) {
                 worker.close(OUTPUT_CLOSE_TIMEOUT);
             }
@@ -213,7 +207,7 @@ public final class SynapseWatcher implements AutoCloseable {
         log.info("synapse closed");
     }
 
-    private static void shutdown(ExecutorService executor) {
+    static void shutdown(ExecutorService executor) {
         executor.shutdown();
         try {
             if (!executor.awaitTermination(OUTPUT_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -321,9 +315,8 @@ public final class SynapseWatcher implements AutoCloseable {
             ServiceSnapshot next = watch.buildNext();
             if (next != null) {
                 deliver(next);
-                if (stateFile != null && next.source() != ServiceSnapshot.Source.STATE_FILE
-                        && stateFile.record(next)) {
-                    scheduleStateWrite();
+                if (stateFile != null) {
+                    stateFile.published(next);
                 }
             }
         } catch (Throwable t) {
@@ -343,38 +336,6 @@ public final class SynapseWatcher implements AutoCloseable {
             initialized.countDown();
         }
         updateState();
-    }
-
-    /** Re-saves the live services whose entries grew older than a quarter of the TTL. On the state thread. */
-    private void refreshStateFile() {
-        try {
-            boolean changed = false;
-            for (ServiceWatch w : watches.values()) {
-                ServiceSnapshot current = w.current();
-                if (current.live() && current.version() > 0 && current.source() != ServiceSnapshot.Source.STATE_FILE
-                        && stateFile.record(current)) {
-                    changed = true;
-                }
-            }
-            if (changed) {
-                stateFile.write();
-            }
-        } catch (Throwable t) {
-            log.error("synapse failed to refresh state file {}", stateFile.path(), t);
-        }
-    }
-
-    private void scheduleStateWrite() {
-        if (stateWriteQueued.compareAndSet(false, true)) {
-            try {
-                stateWriter.execute(() -> {
-                    stateWriteQueued.set(false);
-                    stateFile.write();
-                });
-            } catch (RejectedExecutionException e) {
-                stateWriteQueued.set(false);
-            }
-        }
     }
 
     private void connectionStateChanged(CuratorFramework client, ConnectionState newState) {
