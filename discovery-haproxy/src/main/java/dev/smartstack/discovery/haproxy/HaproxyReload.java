@@ -39,10 +39,12 @@ public sealed interface HaproxyReload {
         return new Command(argv);
     }
 
-    /** {@code reload_command} as one string, split on whitespace into argv (no shell, no quoting). */
+    /**
+     * {@code reload_command} as one string, as Ruby Synapse runs it: split on whitespace into argv,
+     * or through {@code /bin/sh -c} when it uses shell syntax (see {@link CommandLine}).
+     */
     static HaproxyReload commandLine(String command) {
-        Objects.requireNonNull(command, "reload_command == null");
-        return new Command(List.of(command.strip().split("\\s+")));
+        return new Command(CommandLine.argv(command, "reload_command"));
     }
 
     /** {@code manage_process: true}. */
