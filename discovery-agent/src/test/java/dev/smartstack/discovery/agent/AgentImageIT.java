@@ -47,7 +47,8 @@ import org.testcontainers.utility.DockerImageName;
  * {@code synapse --check-config} and a real {@code synapse} run in it. The run uses the image's
  * HAProxy through {@code manage_process} (no {@code haproxy_path}: the one on the image's PATH)
  * and {@code file_output}, against a ZooKeeper and JDK HTTP backends on the host's 127.0.0.1 (the
- * container uses the host's network), and is stopped as {@code docker stop} stops it.
+ * container uses the host's network); SIGHUP reaches the agent through tini, and it is stopped as
+ * {@code docker stop} stops it.
  *
  * <p>The base image is {@code -Dsmartstack.agentImage.base}, by default the ZooKeeper image the
  * other Docker tests use: a Debian with a JRE 17 that exists locally wherever they run, so that
@@ -114,7 +115,7 @@ class AgentImageIT {
     }
 
     @Test
-    void synapse_managedHaproxyAndFileOutput_trafficFollowsZooKeeper_dockerStopSavesStateAndExits143() throws Exception {
+    void synapse_managedHaproxyAndFileOutput_trafficFollowsZooKeeper_sighupMovesTheFrontend_dockerStopSavesStateAndExits143() throws Exception {
         int front = Ports.freePort();
         register("a_0000000001", "a", backend("A"));
         try (Agent agent = agent(config(front))) {
@@ -127,6 +128,11 @@ class AgentImageIT {
             await().atMost(WAIT).until(() -> backends(copyFrom(agent, STATE_DIR + "/out/web.json", out)).size() == 2);
 
             DockerClient docker = agent.getDockerClient();
+            int moved = Ports.freePort();
+            agent.copyFileToContainer(Transferable.of(config(moved)), CONFIG);
+            docker.killContainerCmd(agent.getContainerId()).withSignal("HUP").exec(); // through tini to the agent
+            await().atMost(WAIT).until(() -> responders(moved).equals(Set.of("A", "B")));
+
             docker.stopContainerCmd(agent.getContainerId()).withTimeout(30).exec(); // SIGTERM, as docker stop
             long exit = docker.inspectContainerCmd(agent.getContainerId()).exec().getState().getExitCodeLong();
             String logs = agent.getLogs();
