@@ -24,7 +24,7 @@ RUN set -eu; \
     useradd --system --user-group --home-dir /var/lib/smartstack --no-create-home --shell /usr/sbin/nologin smartstack; \
     install -d -o smartstack -g smartstack /var/lib/smartstack; \
     mkdir -p /etc/smartstack; \
-    java -version; haproxy -v | head -1
+    java -version; haproxy -v; tini --version
 
 LABEL org.opencontainers.image.title="smartstack-agent" \
       org.opencontainers.image.description="SmartStack for the JVM: the smartstack agent (nerve, synapse) with HAProxy"

@@ -57,7 +57,9 @@ import org.testcontainers.utility.DockerImageName;
 @Tag("docker")
 class AgentImageIT {
     private static final String BASE = System.getProperty("smartstack.agentImage.base", ZooKeeperContainer.DEFAULT_IMAGE);
-    private static final String TAG = "smartstack-agent:it";
+    /** One tag per checkout, so that two checkouts testing at once never run each other's jar. */
+    private static final String TAG = "smartstack-agent:it-"
+            + Integer.toHexString(Path.of("").toAbsolutePath().getParent().toString().hashCode());
     private static final String CONFIG = "/etc/smartstack/synapse.conf.json";
     private static final String STATE_DIR = "/var/lib/smartstack";
     private static final String PATH = "/nerve/services/web/services";
