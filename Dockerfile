@@ -12,7 +12,7 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE}
 
 # One layer for the packages, which only a new base or this line invalidates. The man directory
-# works around openjdk's postinst on slim images, which have none.
+# works around openjdk's postinst on slim images, which may have none.
 RUN set -eu; \
     packages="haproxy tini"; \
     command -v java >/dev/null 2>&1 || packages="$packages openjdk-17-jre-headless"; \
