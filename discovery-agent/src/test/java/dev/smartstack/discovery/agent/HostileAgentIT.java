@@ -69,6 +69,9 @@ class HostileAgentIT {
                 // never-valid kinds whatever the decoder says (so that a decoder bug shows here too),
                 // and whatever else the decoder refuses: valid ones would be dead backends
                 .filter(t -> HostileZnodes.NEVER_VALID_KINDS.contains(t.get2().kind()) || refused(t.get1(), t.get2().data()))
+                // not a name the test creates itself (the good backends a_, b_, c_ and the shell_
+                // payloads are sequential): "a_0000000000" made the create fail with NodeExists
+                .filter(t -> !t.get1().matches("(a|b|c|shell)_\\d{10}"))
                 .list().ofMinSize(150).ofMaxSize(150).uniqueElements(Tuple.Tuple2::get1);
     }
 
