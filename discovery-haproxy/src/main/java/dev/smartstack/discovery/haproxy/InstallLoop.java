@@ -261,8 +261,9 @@ final class InstallLoop {
             return;
         }
         try {
-            RuntimeCommand.Answer a = client.send(List.of(RuntimeCommand.showServersState())).get(0);
-            events.runtimeCommands.incrementAndGet();
+            List<RuntimeCommand> show = List.of(RuntimeCommand.showServersState());
+            events.commandsSent(show); // counted in the metric too, as every runtime command
+            RuntimeCommand.Answer a = client.send(show).get(0);
             if (!a.ok()) {
                 throw new IOException(a.describe());
             }
