@@ -380,6 +380,8 @@ class NerveReporterIT extends NerveZooKeeperBase {
         closing.get(20, TimeUnit.SECONDS);
         assertThat(metrics.count(DiscoveryMetrics.REGISTERED, "web")).isEqualTo(1);
         assertThat(metrics.count(DiscoveryMetrics.DEREGISTERED, "web")).isEqualTo(1);
+        // each check run is timed, tagged with its result
+        assertThat(metrics.snapshot().get("smartstack.nerve.check.latency{service=web,detail=healthy}")).isPositive();
         r.close();
     }
 
