@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 public interface DiscoveryMetrics {
 
-    /** A znode was refused because its data was malformed or unsafe. Tags: service, reason. */
+    /** A znode was refused because its data was malformed or unsafe. Tags: service, detail (the refused field). */
     String ZNODE_REFUSED = "smartstack.synapse.znode.refused";
     /** A snapshot was published. Tag: service. */
     String SNAPSHOT_PUBLISHED = "smartstack.synapse.snapshot";
@@ -32,30 +32,36 @@ public interface DiscoveryMetrics {
     String NERVE_SESSION_EXPIRED = "smartstack.nerve.zookeeper.session.expired";
     /** A registration was created. Tag: service. */
     String REGISTERED = "smartstack.nerve.registered";
-    /** A registration was removed. Tag: service. */
+    /** A registration was removed, or lost with its session (replaced when registering again). Tag: service. */
     String DEREGISTERED = "smartstack.nerve.deregistered";
-    /** A health check round failed. Tag: service. */
+    /** A health check failed (one per failing check per round). Tag: service. */
     String CHECK_FAILED = "smartstack.nerve.check.failed";
     /** One health check's run, under its timeout. Tags: service, detail ({@code healthy} or {@code unhealthy}). */
     String CHECK_LATENCY = "smartstack.nerve.check.latency";
     /** HAProxy was reloaded (or the managed HAProxy started). Tag: service {@code haproxy}. */
     String HAPROXY_RELOAD = "smartstack.haproxy.reload";
-    /** How long a reload (or a start of the managed HAProxy) took. Tags: detail ({@code success} or {@code failure}). */
+    /**
+     * How long a reload (or a start of the managed HAProxy) took. Tags: service {@code haproxy},
+     * detail ({@code success} or {@code failure}).
+     */
     String HAPROXY_RELOAD_DURATION = "smartstack.haproxy.reload.duration";
-    /** A reload (or a start of the managed HAProxy) failed; the running HAProxy keeps serving. */
+    /**
+     * A reload or start failed; the running HAProxy keeps serving. Tags: service {@code haproxy},
+     * detail ({@code reload} or {@code start}).
+     */
     String HAPROXY_RELOAD_FAILED = "smartstack.haproxy.reload.failed";
-    /** The managed HAProxy exited unasked; it is started again. */
+    /** The managed HAProxy exited unasked; it is started again. Tag: service {@code haproxy}. */
     String HAPROXY_PROCESS_EXITED = "smartstack.haproxy.process.exited";
-    /** A runtime API command was sent to HAProxy. Tag: the command's verb. */
+    /** A runtime API command was sent to HAProxy. Tags: service {@code haproxy}, detail (the verb). */
     String HAPROXY_RUNTIME_COMMAND = "smartstack.haproxy.runtime.command";
     /**
      * Propagation to HAProxy's runtime state: from the ZooKeeper event to HAProxy's answers to the
      * runtime commands that applied the snapshot (once per snapshot). Tag: service.
      */
     String HAPROXY_RUNTIME_LATENCY = "smartstack.haproxy.runtime.latency";
-    /** A runtime API command that HAProxy refused or did not answer. Tag: the command's verb. */
+    /** A runtime API command HAProxy refused or did not answer. Tags: service {@code haproxy}, detail (the verb). */
     String HAPROXY_RUNTIME_COMMAND_FAILED = "smartstack.haproxy.runtime.command.failed";
-    /** A candidate HAProxy config failed validation. Tag: service or "config". */
+    /** A candidate HAProxy config failed {@code haproxy -c}. Tag: service {@code haproxy}. */
     String HAPROXY_INVALID_CONFIG = "smartstack.haproxy.config.invalid";
 
     /** Does nothing. */
