@@ -129,7 +129,18 @@ class MetricsTableIT {
         return 0;
     }
 
-    private static int freePort() throws IOException {
+    /** Whether HAProxy reloaded after the last runtime command error on {@code /status}. */
+    private static boolean reloadedSinceLastRuntimeError(int port) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode haproxy = JSON.readTree(get(port, "/status").body()).get("haproxy");
+        com.fasterxml.jackson.databind.JsonNode errors = haproxy.get("runtimeErrors");
+        if (errors.isEmpty() || haproxy.get("lastReload").isNull()) {
+            return false;
+        }
+        return java.time.Instant.parse(haproxy.at("/lastReload/time").asText())
+                .isAfter(java.time.Instant.parse(errors.get(errors.size() - 1).get("time").asText()));
+    }
+
+        private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
@@ -227,9 +238,15 @@ class MetricsTableIT {
                 backend.healthy.set(true);
                 await().atMost(WAIT).until(() -> nerve.isRegistered("web"));
 
-                // the managed HAProxy crashes (its worker is killed; 2.6's master exits with it)
-                long master = Long.parseLong(Files.readString(dir.resolve("haproxy.cfg.pid")).strip());
-                ProcessHandle.of(master).orElseThrow().children().forEach(ProcessHandle::destroyForcibly);
+                // the managed HAProxy crashes (master and workers killed), once the reloads that follow the
+                // refused runtime commands are done: a reload waiting for a master killed under it gives up
+                // only after 15 s
+                await().atMost(WAIT).until(() -> reloadedSinceLastRuntimeError(s));
+                ProcessHandle master = ProcessHandle.of(Long.parseLong(Files.readString(dir.resolve("haproxy.cfg.pid")).strip()))
+                        .orElseThrow();
+                List<ProcessHandle> workers = master.children().toList();
+                master.destroyForcibly();
+                workers.forEach(ProcessHandle::destroyForcibly);
                 await().atMost(WAIT).until(() -> get(s, "/metrics").body().contains("smartstack_haproxy_process_exited_total"));
                 await().atMost(WAIT).until(() -> serves(front));
 
