@@ -26,6 +26,11 @@ final class ExcludingOutput implements SnapshotOutput {
     }
 
     @Override
+    public String outputName() {
+        return target.outputName();
+    }
+
+    @Override
     public String toString() {
         return target + " without " + excluded;
     }

@@ -2,7 +2,6 @@ package dev.smartstack.discovery.agent;
 
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.haproxy.HaproxyListener;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,15 +9,11 @@ import java.util.List;
 
 /**
  * The HAProxy output's events for {@code /status} (the last reload, the last reload failure, the
- * last invalid config, the last runtime command failures, managed-process exits) and the counters
- * the output does not keep itself: {@value #RUNTIME_FAILED}, {@value #RELOAD_FAILED} and
- * {@value #PROCESS_EXITED}. A backend the output refuses is listed with the service's refused
- * znodes.
+ * last invalid config, the last runtime command failures, managed-process exits). The output
+ * counts them itself on its {@code DiscoveryMetrics}. A backend the output refuses is listed with
+ * the service's refused znodes.
  */
 final class HaproxyStatus implements HaproxyListener {
-    static final String RUNTIME_FAILED = "smartstack.haproxy.runtime.command.failed";
-    static final String RELOAD_FAILED = "smartstack.haproxy.reload.failed";
-    static final String PROCESS_EXITED = "smartstack.haproxy.process.exited";
     /** How many runtime command failures are kept. */
     static final int MAX_RUNTIME_ERRORS = 20;
 
@@ -31,7 +26,6 @@ final class HaproxyStatus implements HaproxyListener {
             long processExits, List<Event> runtimeErrors) {
     }
 
-    private final MeterRegistry registry;
     private final SynapseStatus synapse;
     private final Deque<Event> runtimeErrors = new ArrayDeque<>();
     private volatile Event lastReload;
@@ -40,8 +34,7 @@ final class HaproxyStatus implements HaproxyListener {
     private volatile Event lastProcessExit;
     private volatile long processExits;
 
-    HaproxyStatus(MeterRegistry registry, SynapseStatus synapse) {
-        this.registry = registry;
+    HaproxyStatus(SynapseStatus synapse) {
         this.synapse = synapse;
     }
 
@@ -57,14 +50,12 @@ final class HaproxyStatus implements HaproxyListener {
     @Override
     public void reloadFailed(String error) {
         lastReloadFailure = now(error);
-        registry.counter(RELOAD_FAILED).increment();
     }
 
     @Override
     public synchronized void processExited(String description) {
         lastProcessExit = now(description);
         processExits++;
-        registry.counter(PROCESS_EXITED).increment();
     }
 
     @Override
@@ -74,8 +65,6 @@ final class HaproxyStatus implements HaproxyListener {
 
     @Override
     public void runtimeCommandFailed(String command, String response) {
-        String verb = command.isBlank() ? "" : command.strip().split("\\s+", 2)[0];
-        registry.counter(RUNTIME_FAILED, "command", verb).increment();
         synchronized (runtimeErrors) {
             runtimeErrors.addLast(now(command + ": " + response));
             while (runtimeErrors.size() > MAX_RUNTIME_ERRORS) {

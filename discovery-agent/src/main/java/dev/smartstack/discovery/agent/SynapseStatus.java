@@ -76,7 +76,7 @@ final class SynapseStatus implements SynapseListener {
         this.haproxyConfigured = haproxyConfigured;
         this.services = List.copyOf(services);
         this.registry = registry;
-        this.haproxy = new HaproxyStatus(registry, this);
+        this.haproxy = new HaproxyStatus(this);
     }
 
     /** The HAProxy output's listener. */

@@ -25,7 +25,12 @@ public final class CountingMetrics implements DiscoveryMetrics {
 
     @Override
     public void record(String metric, String service, Duration duration) {
-        counts.computeIfAbsent(metric, k -> new LongAdder()).increment();
+        increment(metric, service, "");
+    }
+
+    @Override
+    public void record(String metric, String service, String detail, Duration duration) {
+        increment(metric, service, detail);
     }
 
     /** The total of {@code metric} over every service and detail. */

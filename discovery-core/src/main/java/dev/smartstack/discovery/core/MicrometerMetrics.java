@@ -3,7 +3,12 @@ package dev.smartstack.discovery.core;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
-/** {@link DiscoveryMetrics} on a Micrometer registry. Loaded only when a caller asks for it. */
+/**
+ * {@link DiscoveryMetrics} on a Micrometer registry. Loaded only when a caller asks for it. Counters
+ * and timers all carry the tags {@code service} and {@code detail}, so that a name never has two
+ * sets of tag keys (Prometheus refuses that). Timers publish count, total and max; percentile
+ * histograms stay off unless the registry's own {@code MeterFilter} turns them on.
+ */
 final class MicrometerMetrics implements DiscoveryMetrics {
     private final MeterRegistry registry;
 
@@ -27,6 +32,12 @@ final class MicrometerMetrics implements DiscoveryMetrics {
 
     @Override
     public void record(String metric, String service, Duration duration) {
-        registry.timer(metric, "service", service == null ? "" : service).record(duration);
+        record(metric, service, "", duration);
+    }
+
+    @Override
+    public void record(String metric, String service, String detail, Duration duration) {
+        registry.timer(metric, "service", service == null ? "" : service, "detail", detail == null ? "" : detail)
+                .record(duration);
     }
 }

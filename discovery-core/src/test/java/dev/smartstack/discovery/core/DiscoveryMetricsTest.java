@@ -62,11 +62,14 @@ class DiscoveryMetricsTest {
         m.increment(DiscoveryMetrics.REGISTERED, "web", null);
         m.increment(DiscoveryMetrics.ZNODE_REFUSED, "web", "host");
         m.record(DiscoveryMetrics.SNAPSHOT_LATENCY, "web", Duration.ofMillis(7));
+        m.record(DiscoveryMetrics.SNAPSHOT_LATENCY, "web", "file", Duration.ofMillis(2));
         assertThat(registry.get(DiscoveryMetrics.REGISTERED).tag("service", "web").tag("detail", "").counter().count())
                 .isEqualTo(2.0);
         assertThat(registry.get(DiscoveryMetrics.ZNODE_REFUSED).tag("detail", "host").counter().count()).isEqualTo(1.0);
-        assertThat(registry.get(DiscoveryMetrics.SNAPSHOT_LATENCY).tag("service", "web").timer()
+        assertThat(registry.get(DiscoveryMetrics.SNAPSHOT_LATENCY).tag("service", "web").tag("detail", "").timer()
                 .totalTime(TimeUnit.MILLISECONDS)).isEqualTo(7.0);
+        // One set of tag keys per name: the timer with a detail sits beside the one without.
+        assertThat(registry.get(DiscoveryMetrics.SNAPSHOT_LATENCY).tag("detail", "file").timer().count()).isEqualTo(1);
     }
 
     @Test

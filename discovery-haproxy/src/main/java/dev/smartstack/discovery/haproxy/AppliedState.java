@@ -220,7 +220,7 @@ final class AppliedState {
                     if (!a.ok()) {
                         failedAdds.add(id);
                         remove(be, servers.getOrDefault(be, new HashMap<>()), name);
-                        report.accept(() -> events.runtimeFailed(a.command().text(), a.describe()));
+                        report.accept(() -> events.runtimeFailed(a.command().verb(), a.command().text(), a.describe()));
                         String keyword = a.notDynamicKeyword();
                         if (keyword != null) {
                             keywords.learn(keyword);
@@ -232,7 +232,7 @@ final class AppliedState {
                 }
                 case ENABLE, HEALTH, WEIGHT, READY -> {
                     if (!a.ok() && !failedAdds.contains(id)) {
-                        report.accept(() -> events.runtimeFailed(a.command().text(), a.describe()));
+                        report.accept(() -> events.runtimeFailed(a.command().verb(), a.command().text(), a.describe()));
                         failed.accept("a runtime command for '" + op.service() + "' failed");
                     }
                 }
@@ -240,7 +240,7 @@ final class AppliedState {
                     if (a.noSuchServer()) {
                         drains.remove(be, name);
                     } else if (!a.ok()) {
-                        report.accept(() -> events.runtimeFailed(a.command().text(), a.describe()));
+                        report.accept(() -> events.runtimeFailed(a.command().verb(), a.command().text(), a.describe()));
                         failed.accept("a runtime command for '" + op.service() + "' failed");
                     }
                 }

@@ -3,6 +3,7 @@ package dev.smartstack.discovery.haproxy;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.internal.Listeners;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +45,22 @@ final class Events {
         }
     }
 
-    void runtimeFailed(String command, String answer) {
+    /** A service's runtime commands were answered, {@code latency} after the ZooKeeper event of its snapshot. */
+    void runtimeApplied(String service, Duration latency) {
+        metrics.record(DiscoveryMetrics.HAPROXY_RUNTIME_LATENCY, service, latency);
+    }
+
+    /** A runtime command ({@code verb}, for the metric; {@code command}, its text) was refused or not answered. */
+    void runtimeFailed(String verb, String command, String answer) {
+        metrics.increment(DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND_FAILED, "haproxy", verb);
         lastError = "runtime command '" + command + "' failed: " + answer;
         log.warn("haproxy runtime command '{}' failed: {}", command, answer);
         listeners.fire(l -> l.runtimeCommandFailed(command, answer));
+    }
+
+    /** A reload (or a start of the managed HAProxy) finished after {@code took}, failed or not. */
+    void reloadTook(boolean success, Duration took) {
+        metrics.record(DiscoveryMetrics.HAPROXY_RELOAD_DURATION, "haproxy", success ? "success" : "failure", took);
     }
 
     void reloaded(String reason) {
@@ -59,6 +72,7 @@ final class Events {
 
     void reloadFailed(String reason, String error) {
         failedReloads.incrementAndGet();
+        metrics.increment(DiscoveryMetrics.HAPROXY_RELOAD_FAILED, "haproxy", "reload");
         lastError = "reload failed: " + error;
         log.warn("haproxy reload ({}) failed; the running HAProxy keeps serving: {}", reason, error);
         listeners.fire(l -> l.reloadFailed(error));
@@ -66,6 +80,7 @@ final class Events {
 
     void startFailed(String error) {
         failedReloads.incrementAndGet();
+        metrics.increment(DiscoveryMetrics.HAPROXY_RELOAD_FAILED, "haproxy", "start");
         lastError = "HAProxy did not start: " + error;
         log.warn("haproxy could not be started: {}", error);
         listeners.fire(l -> l.reloadFailed(error));
@@ -73,12 +88,13 @@ final class Events {
 
     void configInvalid(String target, String error) {
         lastError = "invalid HAProxy config: " + error;
-        metrics.increment(DiscoveryMetrics.HAPROXY_INVALID_CONFIG, "config", "");
+        metrics.increment(DiscoveryMetrics.HAPROXY_INVALID_CONFIG, "haproxy", "");
         log.warn("haproxy candidate config for {} is invalid; keeping the old one: {}", target, error);
         listeners.fire(l -> l.configInvalid(error));
     }
 
     void processExited(String description) {
+        metrics.increment(DiscoveryMetrics.HAPROXY_PROCESS_EXITED, "haproxy", "");
         lastError = "HAProxy exited unexpectedly: " + description;
         log.error("managed haproxy exited unexpectedly ({}); starting it again", description);
         listeners.fire(l -> l.processExited(description));

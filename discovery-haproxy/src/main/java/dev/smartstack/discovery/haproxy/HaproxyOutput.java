@@ -183,6 +183,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         reconciler.offer(snapshot);
     }
 
+    /** {@code haproxy}. */
+    @Override
+    public String outputName() {
+        return "haproxy";
+    }
+
     /** The config text of the current desired state, for tools, tests and benchmarks. */
     public String renderConfig() {
         return render();

@@ -2,6 +2,7 @@ package dev.smartstack.discovery.haproxy;
 
 import dev.smartstack.discovery.core.internal.NamedThreadFactory;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,9 @@ final class InstallLoop {
         synchronized (r.lock) {
             r.reloadStarted();
         }
+        long started = System.nanoTime();
         String error = supervisor.start(this::exited);
+        events.reloadTook(error == null, Duration.ofNanos(System.nanoTime() - started));
         synchronized (r.lock) {
             r.reloadFinished(error == null, model.serversByBackend());
         }
@@ -233,12 +236,14 @@ final class InstallLoop {
         }
         saveServerState(model);
         String error;
+        long started = System.nanoTime();
         if (supervisor != null) {
             error = supervisor.alive() ? supervisor.reload() : supervisor.start(this::exited);
         } else {
             error = ProcessRunner.run(((HaproxyReload.Command) settings.reload()).argv(), "reload_command",
                     settings.commandTimeout());
         }
+        events.reloadTook(error == null, Duration.ofNanos(System.nanoTime() - started));
         synchronized (r.lock) {
             r.reloadFinished(error == null, model.serversByBackend());
         }
@@ -256,8 +261,9 @@ final class InstallLoop {
             return;
         }
         try {
-            RuntimeCommand.Answer a = client.send(List.of(RuntimeCommand.showServersState())).get(0);
-            events.runtimeCommands.incrementAndGet();
+            List<RuntimeCommand> show = List.of(RuntimeCommand.showServersState());
+            events.commandsSent(show); // counted in the metric too, as every runtime command
+            RuntimeCommand.Answer a = client.send(show).get(0);
             if (!a.ok()) {
                 throw new IOException(a.describe());
             }

@@ -36,6 +36,8 @@ final class Reconciler {
     final AppliedState applied;
     final ReloadScheduler reloads;
     private final List<Runnable> outbox = new ArrayList<>();
+    /** Per service, the last snapshot version whose runtime latency was recorded (so each is recorded once). */
+    private final Map<String, Long> latencyRecorded = new java.util.HashMap<>();
     private boolean reloadInFlight;
     /** The reload scheduler's generation when the reload in flight started. */
     private long reloadGeneration;
@@ -158,6 +160,7 @@ final class Reconciler {
 
     private void pass() {
         RuntimePlan plan = new RuntimePlan();
+        List<ServiceSnapshot> timed = new ArrayList<>();
         boolean kick;
         synchronized (lock) {
             passScheduled = false;
@@ -167,7 +170,13 @@ final class Reconciler {
             desired.intake(this::held, reloads::request, this::report, events);
             if (!reloadInFlight) {
                 for (DesiredService ds : desired.takeDirty()) {
+                    int before = plan.ops.size();
                     planService(ds, plan);
+                    if (plan.ops.size() > before && ds.last != null
+                            && latencyRecorded.getOrDefault(ds.service, -1L) < ds.last.version()) {
+                        latencyRecorded.put(ds.service, ds.last.version());
+                        timed.add(ds.last);
+                    }
                 }
                 if (!applied.drains.isEmpty()) {
                     applied.planDrains(plan, desired::serviceOfBackend);
@@ -176,8 +185,11 @@ final class Reconciler {
             kick = takeKick(); // after planning: a reload it asked for must reach the install loop
         }
         flushReports();
-        if (!plan.isEmpty()) {
-            send(plan);
+        if (!plan.isEmpty() && send(plan)) {
+            java.time.Instant now = settings.clock().instant();
+            for (ServiceSnapshot s : timed) {
+                events.runtimeApplied(s.service(), java.time.Duration.between(s.time(), now));
+            }
         }
         if (kick) {
             // after the runtime commands: the file (render, write, maybe haproxy -c) follows and
@@ -245,8 +257,8 @@ final class Reconciler {
         return null;
     }
 
-    /** Sends a plan over one connection and applies the answers. */
-    private void send(RuntimePlan plan) {
+    /** Sends a plan over one connection and applies the answers; false when the socket gave none. */
+    private boolean send(RuntimePlan plan) {
         List<RuntimeCommand> commands = plan.commands();
         events.commandsSent(commands);
         List<RuntimeCommand.Answer> answers;
@@ -254,13 +266,13 @@ final class Reconciler {
             answers = client.send(commands);
         } catch (IOException | RuntimeException e) {
             log.warn("haproxy stats socket {} failed: {}", client.socket(), e.toString());
-            events.runtimeFailed(commands.get(0).text() + (commands.size() > 1 ? " (and " + (commands.size() - 1)
+            events.runtimeFailed(commands.get(0).verb(), commands.get(0).text() + (commands.size() > 1 ? " (and " + (commands.size() - 1)
                     + " more)" : ""), "no answer: " + e.getMessage());
             synchronized (lock) {
                 reloads.request("the stats socket gave no answer");
             }
             installKick.run();
-            return;
+            return false;
         }
         boolean idle;
         boolean[] reload = new boolean[1];
@@ -276,6 +288,7 @@ final class Reconciler {
         if (reload[0]) {
             installKick.run();
         }
+        return true;
     }
 
     // ---------------------------------------------------------------- for the install loop

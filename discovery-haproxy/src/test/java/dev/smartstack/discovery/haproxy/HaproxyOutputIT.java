@@ -202,6 +202,9 @@ class HaproxyOutputIT {
                 .contains("server C_127.0.0.1:" + c.port()).doesNotContain("A_127.0.0.1", "B_127.0.0.1"));
         assertThat(events).noneMatch(e -> e.startsWith("runtime:"));
         assertThat(validate(o.configFile().orElseThrow())).isEqualTo("valid");
+        // propagation to HAProxy's runtime state: one timing per snapshot applied by commands
+        assertThat(metrics.count(DiscoveryMetrics.HAPROXY_RUNTIME_LATENCY, "svc")).isGreaterThanOrEqualTo(3);
+        assertThat(metrics.count(DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND_FAILED)).isZero();
     }
 
     @Test
@@ -223,6 +226,9 @@ class HaproxyOutputIT {
         assertThat(proc(o).workerPids()).isNotEqualTo(before.workerPids());
         assertThat(hits(p1)).isEqualTo(Set.of("A"));
         assertThat(events).contains("reloaded: service 'two' appeared");
+        // the first start and the reload, each timed
+        assertThat(metrics.snapshot()).containsEntry("smartstack.haproxy.reload.duration{service=haproxy,detail=success}",
+                reloads + 1);
         // the runtime state was saved for the new worker before the reload
         assertThat(Files.readString(dir.resolve("haproxy.cfg.state"))).startsWith("1\n").contains(" one ");
         assertThat(config(o)).contains("server-state-file " + dir.resolve("haproxy.cfg.state"),
@@ -339,6 +345,7 @@ class HaproxyOutputIT {
         // before: HAProxy's refusal was taken for success and the running weight stayed 10
         await().atMost(WAIT).untilAsserted(() -> assertThat(events).anyMatch(e -> e.startsWith("runtime: set server svc/A_127.0.0.1:" + a.port()
                 + " weight 3 -> Backend is using a static LB algorithm")));
+        assertThat(metrics.snapshot()).containsEntry("smartstack.haproxy.runtime.command.failed{service=haproxy,detail=set server}", 1L);
         await().atMost(WAIT).until(() -> o.reloads() == reloads + 1);
         MasterCli stats = new MasterCli(dir.resolve("haproxy.cfg.sock"), Duration.ofSeconds(5));
         await().atMost(WAIT).untilAsserted(() -> assertThat(stats.send("show servers state svc").lines()
@@ -672,6 +679,7 @@ class HaproxyOutputIT {
         assertThat(o.reloads()).isEqualTo(reloads + 1);
         assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy exited unexpectedly: "));
         assertThat(events).contains("reloaded: HAProxy exited unexpectedly");
+        assertThat(metrics.count(DiscoveryMetrics.HAPROXY_PROCESS_EXITED)).isEqualTo(1);
 
         // and the new process takes runtime updates
         publish(o, "svc", a, backend("B"));
@@ -709,6 +717,8 @@ class HaproxyOutputIT {
                     .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
                     .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
             assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("reload failed: "));
+            assertThat(metrics.snapshot()).containsEntry("smartstack.haproxy.reload.failed{service=haproxy,detail=reload}", 1L)
+                    .containsEntry("smartstack.haproxy.reload.duration{service=haproxy,detail=failure}", 1L);
             assertThat(hits(p1)).isEqualTo(Set.of("A"));
             assertThat(proc(o).masterPid()).isEqualTo(master);
         }
@@ -732,6 +742,7 @@ class HaproxyOutputIT {
                     .contains("cannot bind socket", "127.0.0.1:" + taken.getLocalPort())
                     .endsWith("(log: " + dir.resolve("haproxy.cfg.log") + ")");
             assertThat(o.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("HAProxy did not start: "));
+            assertThat(metrics.snapshot()).containsEntry("smartstack.haproxy.reload.failed{service=haproxy,detail=start}", 1L);
             assertThat(o.masterCli()).isEmpty();
             assertThat(pgrep(dir.resolve("haproxy.cfg").toString())).isEmpty();
         }

@@ -72,7 +72,10 @@ final class CheckRunner {
             List<HealthResult> results = new ArrayList<>(checks.size());
             if (!service.checkMocked()) {
                 for (TimedCheck c : checks) {
+                    long started = System.nanoTime();
                     HealthResult result = c.run();
+                    metrics.record(DiscoveryMetrics.CHECK_LATENCY, name, result.healthy() ? "healthy" : "unhealthy",
+                            Duration.ofNanos(System.nanoTime() - started));
                     if (!result.healthy()) {
                         metrics.increment(DiscoveryMetrics.CHECK_FAILED, name, "");
                         log.debug("nerve '{}' check {} failed: {}", name, c.check, result.reason());

@@ -41,6 +41,7 @@ final class ServiceReporter {
     private final RegistrationReconciler registration;
     private final ConnectionStateListener connectionListener = this::stateChanged;
     private final ScheduledExecutorService renewals;
+    private final DiscoveryMetrics metrics;
     private volatile boolean closing;
 
     ServiceReporter(NerveService service, CuratorFramework client, Listeners<NerveListener> listeners,
@@ -54,6 +55,7 @@ final class ServiceReporter {
         this.service = service;
         this.name = service.name();
         this.client = client;
+        this.metrics = metrics;
         NamedThreadFactory threads = new NamedThreadFactory("smartstack-nerve-" + name);
         this.registration = new RegistrationReconciler(service, client, listeners, metrics,
                 Executors.newSingleThreadExecutor(threads));
@@ -139,8 +141,11 @@ final class ServiceReporter {
         switch (state) {
             case SUSPENDED -> log.warn("nerve '{}' lost its ZooKeeper connection; keeping {} while the session lasts;"
                     + " checks go on", name, registration.path());
-            case LOST -> log.warn("nerve '{}' lost its ZooKeeper session; will register again on reconnection"
-                    + " if the checks still pass", name);
+            case LOST -> {
+                metrics.increment(DiscoveryMetrics.NERVE_SESSION_EXPIRED, name, "");
+                log.warn("nerve '{}' lost its ZooKeeper session; will register again on reconnection"
+                        + " if the checks still pass", name);
+            }
             case RECONNECTED -> log.info("nerve '{}' reconnected to ZooKeeper", name);
             default -> {
             }

@@ -96,8 +96,9 @@ class NerveReporterIT extends NerveZooKeeperBase {
     void healthFlips_failsFallTimes_deletesThenRegistersAgain() throws Exception {
         try (HealthServer backend = new HealthServer()) {
             RecordingListener events = new RecordingListener();
+            CountingMetrics metrics = new CountingMetrics();
             client = newClient(Duration.ofSeconds(10));
-            reporter = NerveReporter.builder().curator(client).listener(events)
+            reporter = NerveReporter.builder().curator(client).listener(events).metrics(metrics)
                     .service(service().rise(2).fall(3)
                             .check(HealthChecks.http().host("127.0.0.1").port(backend.port()).uri("/health")
                                     .timeout(Duration.ofSeconds(2)).build())
@@ -119,6 +120,11 @@ class NerveReporterIT extends NerveZooKeeperBase {
                     "down web: GET http://127.0.0.1:" + backend.port() + "/health returned 503",
                     "deregistered " + zkPath + "/" + first, "up web");
             assertThat(events.threads).allMatch(t -> t.startsWith("smartstack-nerve-web-"));
+            // each check run is timed, tagged with its result, and each failed one is counted
+            Map<String, Long> counts = metrics.snapshot();
+            assertThat(counts.get("smartstack.nerve.check.latency{service=web,detail=healthy}")).isGreaterThanOrEqualTo(4);
+            assertThat(counts.get("smartstack.nerve.check.latency{service=web,detail=unhealthy}")).isGreaterThanOrEqualTo(3);
+            assertThat(metrics.count(DiscoveryMetrics.CHECK_FAILED, "web")).isGreaterThanOrEqualTo(3);
         }
     }
 

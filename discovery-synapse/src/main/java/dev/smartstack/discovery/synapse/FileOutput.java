@@ -129,6 +129,12 @@ public final class FileOutput implements SnapshotOutput {
         log.debug("file output wrote {} backends of '{}' to {}", snapshot.backends().size(), snapshot.service(), file);
     }
 
+    /** {@code file}. */
+    @Override
+    public String outputName() {
+        return "file";
+    }
+
     @Override
     public String toString() {
         return "FileOutput{" + directory + "}";

@@ -29,6 +29,7 @@ final class OutputWorker {
     private final DiscoveryMetrics metrics;
     private final Clock clock;
     private final Thread thread;
+    private final String outputName;
     private final LinkedHashMap<String, ServiceSnapshot> pending = new LinkedHashMap<>(); // guarded by this
     private final Map<String, ServiceSnapshot> seen = new HashMap<>(); // worker thread only
     // Snapshots the output threw on, retried after retryDelayMs unless a newer one comes; worker thread only.
@@ -43,6 +44,7 @@ final class OutputWorker {
         this.metrics = metrics;
         this.clock = clock;
         this.thread = threads.newThread(this::run);
+        this.outputName = output.outputName();
     }
 
     void start() {
@@ -129,7 +131,7 @@ final class OutputWorker {
             // Only a snapshot the output took counts as seen: after a failure, the next delta is
             // computed against the last snapshot it did take, so nothing is lost.
             seen.put(s.service(), s);
-            metrics.record(DiscoveryMetrics.SNAPSHOT_LATENCY, s.service(),
+            metrics.record(DiscoveryMetrics.SNAPSHOT_LATENCY, s.service(), outputName,
                     Duration.between(s.time(), clock.instant()));
         } catch (Throwable t) {
             // Retried until it is taken or a newer snapshot replaces it: otherwise an output that

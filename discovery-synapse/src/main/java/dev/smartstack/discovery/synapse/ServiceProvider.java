@@ -130,6 +130,12 @@ public final class ServiceProvider implements SnapshotOutput {
         }
     }
 
+    /** {@code provider}. */
+    @Override
+    public String outputName() {
+        return "provider";
+    }
+
     /** Every current instance, including those filtered out or down. */
     public List<ServiceInstance> instances() {
         return instances;

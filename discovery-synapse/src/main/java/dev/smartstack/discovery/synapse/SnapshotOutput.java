@@ -20,4 +20,15 @@ public interface SnapshotOutput {
 
     /** A service's backends changed (or the view's liveness did). */
     void update(ServiceSnapshot snapshot);
+
+    /**
+     * The output's name on its metrics: the {@code detail} tag of
+     * {@code smartstack.synapse.snapshot.latency}. Short and stable ({@code file}, {@code haproxy},
+     * {@code provider}); by default the class's simple name, or {@code output} for a lambda or an
+     * anonymous class.
+     */
+    default String outputName() {
+        Class<?> c = getClass();
+        return c.isHidden() || c.isSynthetic() || c.isAnonymousClass() ? "output" : c.getSimpleName();
+    }
 }

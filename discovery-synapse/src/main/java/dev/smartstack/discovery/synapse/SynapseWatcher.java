@@ -343,6 +343,9 @@ public final class SynapseWatcher implements AutoCloseable {
             switch (newState) {
                 case SUSPENDED, LOST -> {
                     connected.set(false);
+                    if (newState == ConnectionState.LOST) {
+                        watches.keySet().forEach(s -> metrics.increment(DiscoveryMetrics.SYNAPSE_SESSION_EXPIRED, s, ""));
+                    }
                     log.warn("synapse lost its ZooKeeper connection ({}): keeping the last known backends of {}",
                             newState, watches.keySet());
                     watches.values().forEach(ServiceWatch::connectionLost);

@@ -313,6 +313,10 @@ class SynapseWatcherIT {
         await().atMost(WAIT).until(() -> calls.get() >= 2);
         assertThat(failures).isNotEmpty().allMatch(t -> t.getMessage().equals("boom"));
         assertThat(metrics.count(SynapseWatcher.OUTPUT_FAILED)).isGreaterThanOrEqualTo(2);
+        // propagation is timed per output, and only for a snapshot the output took (a lambda is "output")
+        await().atMost(WAIT).until(() -> metrics.snapshot()
+                .getOrDefault("smartstack.synapse.snapshot.latency{service=web,detail=RecordingOutput}", 0L) >= 2);
+        assertThat(metrics.snapshot()).doesNotContainKey("smartstack.synapse.snapshot.latency{service=web,detail=output}");
     }
 
     @Test
