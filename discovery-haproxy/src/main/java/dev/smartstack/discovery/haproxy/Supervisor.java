@@ -180,6 +180,11 @@ final class Supervisor {
                     && !now.workerPids().equals(before.workerPids())) {
                 return null;
             }
+            // The master re-executes itself in place on a reload, so its process stays alive; when
+            // it is gone, no answer will come: give up now and let the restart run, not in 15 s.
+            if (!alive()) {
+                return "HAProxy exited while reloading" + alerts() + " (log: " + logFile() + ")";
+            }
             if (!pause()) {
                 return "interrupted while waiting for the master to report the reload";
             }
