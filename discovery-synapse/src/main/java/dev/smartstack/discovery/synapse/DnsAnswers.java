@@ -76,4 +76,31 @@ final class DnsAnswers {
         }
         return new Outcome(List.copyOf(backends), failing.isEmpty(), nowFailing, List.copyOf(recovered));
     }
+
+    /**
+     * An IPv6 address as RFC 5952 writes it ({@code ::1}, as Ruby prints it), from Java's full form
+     * ({@code 0:0:0:0:0:0:0:1}): the longest run of two or more zero groups becomes {@code ::}.
+     */
+    static String ipv6Text(String full) {
+        String[] groups = full.split(":", -1);
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail;
+    }
 }

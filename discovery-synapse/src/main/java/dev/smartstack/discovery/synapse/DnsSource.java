@@ -18,7 +18,6 @@ import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Lookup;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
@@ -121,7 +120,7 @@ final class DnsSource implements ListSource {
             lookup.setCache(null);
             lookup.setHostsFileParser(null);
             if (discovery.nameserver().isPresent()) {
-                lookup.setSearchPath((Name[]) null);
+                lookup.setSearchPath(List.of()); // names are absolute at a given name server
             }
             Record[] records = lookup.run();
             switch (lookup.getResult()) {
@@ -130,7 +129,7 @@ final class DnsSource implements ListSource {
                         if (r instanceof ARecord a) {
                             addresses.add(a.getAddress().getHostAddress());
                         } else if (r instanceof AAAARecord a) {
-                            addresses.add(a.getAddress().getHostAddress());
+                            addresses.add(DnsAnswers.ipv6Text(a.getAddress().getHostAddress()));
                         }
                     }
                 }
