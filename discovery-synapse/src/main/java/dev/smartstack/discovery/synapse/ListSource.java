@@ -18,12 +18,15 @@ interface ListSource {
     /** Stops; later reports are not made. Idempotent. */
     void close();
 
-    /** The source of {@code watch}'s service, whose method does not use the watcher's ZooKeeper client. */
-    static ListSource of(ServiceWatch watch, DiscoveryMetrics metrics) {
+    /**
+     * The source of {@code watch}'s service, whose method does not use the watcher's ZooKeeper
+     * client; {@code owner} gets the refusals of a multi service's watchers.
+     */
+    static ListSource of(ServiceWatch watch, DiscoveryMetrics metrics, SynapseWatcher owner) {
         WatchedService s = watch.service();
         return switch (s.method()) {
             case DNS -> new DnsSource(watch, s.dns().orElseThrow(), metrics);
-            case MULTI -> new MultiSource(watch, s.multi().orElseThrow(), metrics);
+            case MULTI -> new MultiSource(watch, s.multi().orElseThrow(), metrics, owner);
             case BASE -> new ListSource() {
                 @Override
                 public void start() {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * latest ones and the result goes to the service's {@link ServiceWatch}; a watcher that has not
  * published yet counts as empty and not live. Each watcher applies its own label filters and keeps
  * its previous backends through an outage; the service's default servers, port override and leader
- * election apply once, to the combined list.
+ * election apply once, to the combined list. A watcher's refused znodes are reported to the owning
+ * watcher's listeners under the service's name (its metrics are counted by the watcher itself).
  */
 final class MultiSource implements ListSource {
     private static final Logger log = LoggerFactory.getLogger(MultiSource.class);
@@ -30,12 +31,18 @@ final class MultiSource implements ListSource {
     private String chosen;
     private boolean closed;
 
-    MultiSource(ServiceWatch sink, MultiDiscovery discovery, DiscoveryMetrics metrics) {
+    MultiSource(ServiceWatch sink, MultiDiscovery discovery, DiscoveryMetrics metrics, SynapseWatcher owner) {
         this.sink = sink;
         this.discovery = discovery;
+        SynapseListener refusals = new SynapseListener() {
+            @Override
+            public void refused(String service, String znodePath, String reason) {
+                owner.refused(sink.name(), znodePath, reason);
+            }
+        };
         discovery.watchers().forEach((name, w) -> {
             SynapseWatcher.Builder b = SynapseWatcher.builder().service(w.service()).metrics(metrics)
-                    .output(snapshot -> taken(name, snapshot));
+                    .output(snapshot -> taken(name, snapshot)).listener(refusals);
             w.zooKeeper().ifPresent(b::zooKeeper);
             watchers.put(name, b.build());
         });

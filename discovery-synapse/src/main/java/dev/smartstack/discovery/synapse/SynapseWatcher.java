@@ -120,7 +120,7 @@ public final class SynapseWatcher implements AutoCloseable {
             if (s.method().usesZooKeeper()) {
                 inZooKeeper.add(watch);
             } else {
-                listSources.add(ListSource.of(watch, b.metrics));
+                listSources.add(ListSource.of(watch, b.metrics, this));
             }
         }
         this.watches = Collections.unmodifiableMap(w);
