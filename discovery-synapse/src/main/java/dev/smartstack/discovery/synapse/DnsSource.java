@@ -3,6 +3,7 @@ package dev.smartstack.discovery.synapse;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.core.internal.NamedThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * The {@code dns} source: on its own daemon thread {@code smartstack-synapse-dns-<service>}, every
+ * The {@code dns} source: on its own daemon thread {@code smartstack-synapse-dns-<service>-1}, every
  * check interval (the first at once), each server's host name is looked up for A and AAAA records
  * (no SRV, as in Ruby), with no cache and no hosts file, at the configured name server or the
  * system's. The answers go through {@link DnsAnswers} (a failing name keeps its last good answer)
@@ -52,11 +53,8 @@ final class DnsSource implements ListSource {
         this.discovery = discovery;
         this.metrics = metrics;
         this.answers = new DnsAnswers(discovery.servers());
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "smartstack-synapse-dns-" + sink.name());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                new NamedThreadFactory("smartstack-synapse-dns-" + sink.name()));
     }
 
     @Override
