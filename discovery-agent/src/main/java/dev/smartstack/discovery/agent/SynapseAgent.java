@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code haproxy.state_file_path}, the watcher keeps its state file there; when the
  * services use several ZooKeeper clusters, each cluster's watcher keeps its own file,
- * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}.
+ * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}, and the watcher of
+ * the {@code dns} and {@code multi} services {@code <state_file_path>.local}.
  *
  * <p>{@link #reconfigure(SynapseAgent)} applies a new config in place only when nothing but
  * services' {@code haproxy} sections changed (each present before and after): those go to
