@@ -3,12 +3,10 @@ package dev.smartstack.discovery.agent;
 import dev.smartstack.discovery.agent.config.ConfigException;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
 import dev.smartstack.discovery.core.ServiceInstance;
-import dev.smartstack.discovery.core.ZnodeDecoder;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.FileOutput;
-import dev.smartstack.discovery.synapse.LabelFilter;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
@@ -36,11 +34,14 @@ import org.slf4j.LoggerFactory;
  * them once with every service before the watchers, and closes them after the watchers; the
  * watchers only hand them snapshots (each service from one watcher), and both generators take
  * snapshots from several threads. Services with {@code discovery.method: base} need no ZooKeeper:
- * their {@code default_servers} are handed to the generators once, at start.
+ * their {@code default_servers} are handed to the generators once, at start. The {@code dns} and
+ * {@code multi} services share one more watcher, which has no ZooKeeper client (each of multi's
+ * ZooKeeper watchers has its own); {@link SynapseServices} maps each service onto the builders.
  *
  * <p>With {@code haproxy.state_file_path}, the watcher keeps its state file there; when the
  * services use several ZooKeeper clusters, each cluster's watcher keeps its own file,
- * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}.
+ * {@code <state_file_path>.<connect string with '/' and ',' replaced by '_'>}, and the watcher of
+ * the {@code dns} and {@code multi} services {@code <state_file_path>.local}.
  *
  * <p>{@link #reconfigure(SynapseAgent)} applies a new config in place only when nothing but
  * services' {@code haproxy} sections changed (each present before and after): those go to
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SynapseAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SynapseAgent.class);
+    /** The key of the watcher for the dns and multi services, which has no ZooKeeper client. */
+    private static final String NO_ZOOKEEPER = "";
 
     private volatile SynapseConfig config;
     private final FileOutput fileOutput;
@@ -108,31 +111,22 @@ public final class SynapseAgent implements AutoCloseable {
         Instant now = Instant.now();
         for (SynapseConfig.Service s : config.services().values()) {
             List<ServiceInstance> defaults = s.defaultServers().stream()
-                    .map(SynapseAgent::defaultServer).toList();
-            if (!s.usesZooKeeper()) {
+                    .map(SynapseServices::server).toList();
+            if (s.method().equals("base")) {
                 statics.add(ServiceSnapshot.next(ServiceSnapshot.initial(s.name()), defaults,
                         ServiceSnapshot.Source.DEFAULT_SERVERS, true, now));
                 continue;
             }
             WatchedService service;
             try {
-                WatchedService.Builder b = WatchedService.builder()
-                        .name(s.name())
-                        .path(s.path().orElseThrow())
-                        .decoder(ZnodeDecoder.forMethod(s.decodeMethod(), s.endpointName().orElse(null)))
-                        .labelFilters(s.labelFilters().stream().map(f -> new LabelFilter(f.label(), f.value(),
-                                LabelFilter.Condition.of(f.condition()))).toList())
-                        .defaultServers(defaults)
-                        .keepDefaultServers(s.keepDefaultServers())
-                        .usePreviousBackends(s.usePreviousBackends())
-                        .leaderElection(s.leaderElection());
-                s.backendPortOverride().ifPresent(b::backendPortOverride);
-                if (s.method().equals("zookeeper_poll")) {
-                    b.pollingInterval(pollingInterval(s.discovery().pollingInterval()));
-                }
-                service = b.build();
+                service = SynapseServices.watched(s, config.zkSessionTimeout());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name(), e.getMessage());
+            }
+            if (!s.usesZooKeeper()) {
+                // dns and multi: one watcher without a ZooKeeper client (multi's watchers bring their own)
+                byHosts.computeIfAbsent(NO_ZOOKEEPER, k -> new ArrayList<>()).add(service);
+                continue;
             }
             byHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(service);
             retryPolicy(retries, s);
@@ -140,19 +134,22 @@ public final class SynapseAgent implements AutoCloseable {
         Optional<Path> stateFile = config.haproxy().flatMap(SynapseConfig.Haproxy::stateFilePath);
         List<SynapseWatcher> watchers = new ArrayList<>();
         byHosts.forEach((hosts, services) -> {
-            ZooKeeperSettings.Builder zk = ZooKeeperSettings.builder().connectString(hosts)
-                    .sessionTimeout(config.zkSessionTimeout());
-            if (retries.containsKey(hosts)) {
-                zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
+            SynapseWatcher.Builder b = SynapseWatcher.builder().metrics(admin.metrics()).listener(status);
+            if (!hosts.equals(NO_ZOOKEEPER)) {
+                ZooKeeperSettings.Builder zk = ZooKeeperSettings.builder().connectString(hosts)
+                        .sessionTimeout(config.zkSessionTimeout());
+                if (retries.containsKey(hosts)) {
+                    zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
+                }
+                b.zooKeeper(zk.build());
             }
-            SynapseWatcher.Builder b = SynapseWatcher.builder().zooKeeper(zk.build())
-                    .metrics(admin.metrics()).listener(status);
             services.forEach(b::service);
             outputs.forEach(b::output);
             if (stateFile.isPresent()) {
                 Path p = stateFile.get();
                 if (byHosts.size() > 1) {
-                    p = p.resolveSibling(p.getFileName() + "." + hosts.replace('/', '_').replace(',', '_'));
+                    p = p.resolveSibling(p.getFileName() + "." + (hosts.equals(NO_ZOOKEEPER) ? "local"
+                            : hosts.replace('/', '_').replace(',', '_')));
                 }
                 b.stateFile(p).stateFileTtl(config.haproxy().orElseThrow().stateFileTtl());
             }
@@ -167,7 +164,8 @@ public final class SynapseAgent implements AutoCloseable {
         status.watchers(() -> {
             List<SynapseStatus.Watcher> list = new ArrayList<>();
             for (int i = 0; i < built.size(); i++) {
-                list.add(new SynapseStatus.Watcher(hosts.get(i), built.get(i).state().name()));
+                list.add(new SynapseStatus.Watcher(hosts.get(i).equals(NO_ZOOKEEPER) ? "none" : hosts.get(i),
+                        built.get(i).state().name()));
             }
             return list;
         });
@@ -195,10 +193,6 @@ public final class SynapseAgent implements AutoCloseable {
     static Duration pollingInterval(Duration configured) {
         Duration min = Duration.ofMillis(WatchedService.Builder.MIN_POLL_MILLIS);
         return configured.compareTo(min) < 0 ? min : configured;
-    }
-
-    private static ServiceInstance defaultServer(SynapseConfig.Server d) {
-        return ServiceInstance.builder().name(d.name()).host(d.host()).port(d.port()).labels(d.labels()).build();
     }
 
     private static void warnAcceptedWithoutEffect(SynapseConfig config) {

@@ -92,7 +92,7 @@ class RubyFlagsTest {
     }
 
     @Test
-    void synapse_methodsBoundButNotRunnable_checkPasses_runExits2() throws IOException {
+    void synapse_everyDiscoveryMethod_checkPasses_badComponentValueExits2() throws IOException {
         Path out = Files.createDirectory(dir.resolve("out"));
         Path file = dir.resolve("synapse.json");
         Files.writeString(file, "{\"file_output\": {\"output_directory\": \"" + out + "\"}, \"services\": {"
@@ -106,9 +106,12 @@ class RubyFlagsTest {
                 + " \"resolver\": {\"method\": \"sequential\", \"sequential_order\": [\"one\", \"two\"]}}}}}");
         assertThat(run(Map.of(), "synapse", "-c", file.toString(), "-k")).isEqualTo(0);
         assertThat(this.out).endsWith(": OK: 3 service(s): polled, named, both; generators: file_output\n");
+        // Every method runs now; a value that the reader accepts but the component refuses is exit 2 at start.
+        Files.writeString(file, Files.readString(file).replace("\"sequential_order\": [\"one\", \"two\"]",
+                "\"sequential_order\": [\"one\"]"));
         assertThat(run(Map.of(), "synapse", "-c", file.toString())).isEqualTo(2);
-        assertThat(err).isEqualTo("smartstack: " + file + ": services.named.discovery.method: \"dns\" is not "
-                + "supported yet when running (--check-config accepts it): use \"zookeeper\", \"zookeeper_poll\" or \"base\"\n");
+        assertThat(err).isEqualTo("smartstack: " + file + ": services.both: sequential_order must name every watcher "
+                + "but lacks [two]\n");
     }
 
     @Test

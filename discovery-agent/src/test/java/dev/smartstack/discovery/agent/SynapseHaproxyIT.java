@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.testing.Dnsmasq;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code smartstack synapse} in-process with a {@code haproxy} section using {@code manage_process}:
  * the real /usr/sbin/haproxy on 127.0.0.1, JDK HTTP backends registered as Nerve znodes by an
- * independent client.
+ * independent client; and a {@code dns} service answered by a real dnsmasq, with no ZooKeeper.
  */
 class SynapseHaproxyIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -144,6 +146,47 @@ class SynapseHaproxyIT {
                         dev.smartstack.discovery.synapse.SynapseWatcher.State.STALE));
                 assertThat(responders(front)).isEqualTo(Set.of("B"));
                 assertThat(Files.readString(cfg)).doesNotContain("evil");
+            }
+        }
+    }
+
+    @Test
+    void haproxyManaged_dnsService_noZooKeeper_trafficFollowsTheNamesAnswers() throws Exception {
+        int a = backend("A");
+        int b = backend("B");
+        int front = freePort();
+        try (Dnsmasq dns = Dnsmasq.start("test")) {
+            dns.hosts(Map.of("a.test", List.of("127.0.0.1")));
+            Path cfg = dir.resolve("haproxy.cfg");
+            Path file = dir.resolve("synapse.conf.json");
+            Files.writeString(file, """
+                    {
+                      "haproxy": {
+                        "manage_process": true,
+                        "haproxy_path": "/usr/sbin/haproxy",
+                        "config_file_path": "%s",
+                        "restart_interval": 0.2,
+                        "bind_address": "127.0.0.1",
+                        "global": [],
+                        "defaults": ["mode http", "timeout connect 2s", "timeout client 10s", "timeout server 10s"]
+                      },
+                      "services": {
+                        "web": {
+                          "discovery": {"method": "dns", "nameserver": "%s", "check_interval": 0.2, "servers": [
+                            {"name": "a", "host": "a.test", "port": %d},
+                            {"name": "b", "host": "b.test", "port": %d}]},
+                          "haproxy": {"port": %d, "server_options": "check inter 500ms"}
+                        }
+                      }
+                    }
+                    """.formatted(cfg, dns.address(), a, b, front));
+            try (SynapseAgent agent = SynapseAgent.plan(SynapseConfig.load(file, file.toString()), file.toString()).start()) {
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A")));
+                dns.hosts(Map.of("a.test", List.of("127.0.0.1"), "b.test", List.of("127.0.0.1")));
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A", "B")));
+                dns.hosts(Map.of("b.test", List.of("127.0.0.1")));
+                await().atMost(WAIT).until(() -> responders(front).equals(Set.of("B")));
+                assertThat(agent.watcherStates()).containsExactly(dev.smartstack.discovery.synapse.SynapseWatcher.State.LIVE);
             }
         }
     }

@@ -57,21 +57,29 @@ final class BackendDecoder {
             if (!child.equals(i.znodeName().orElse(null))) {
                 i = i.withZnodeName(child);
             }
-            for (LabelFilter f : service.labelFilters()) {
-                if (!f.test(i)) {
-                    return Optional.empty();
-                }
-            }
-            if (service.backendPortOverride().isPresent()) {
-                i = i.withPort(service.backendPortOverride().getAsInt());
-            }
-            return Optional.of(i);
+            return accept(i);
         } catch (InvalidInstanceException e) {
             refuse(child, path, mzxid, e.getMessage(), e.field());
         } catch (RuntimeException e) {
             refuse(child, path, mzxid, "decoder failed: " + Validation.quote(String.valueOf(e)), "decoder");
         }
         return Optional.empty();
+    }
+
+    /**
+     * What every discovery method shares after its own decoding: the label filters, then the port
+     * override. Empty when a filter leaves the backend out.
+     */
+    Optional<ServiceInstance> accept(ServiceInstance i) {
+        for (LabelFilter f : service.labelFilters()) {
+            if (!f.test(i)) {
+                return Optional.empty();
+            }
+        }
+        if (service.backendPortOverride().isPresent()) {
+            i = i.withPort(service.backendPortOverride().getAsInt());
+        }
+        return Optional.of(i);
     }
 
     /** The child is gone: a znode created later under the same name is reported again. */

@@ -19,6 +19,8 @@ import java.util.Set;
 final class BackendView {
     private final WatchedService service;
     private final BackendDecoder decoder;
+    /** What a snapshot of discovered backends says they came from. */
+    private final ServiceSnapshot.Source discoveredSource;
     /** The backends, found by child name through its sequence number: no second map of N entries. */
     private SortedBackends tree = SortedBackends.EMPTY;
     /** The children that exist but are not backends (refused, filtered out, not serving). */
@@ -31,6 +33,12 @@ final class BackendView {
     BackendView(WatchedService service, BackendDecoder decoder) {
         this.service = service;
         this.decoder = decoder;
+        this.discoveredSource = switch (service.method()) {
+            case DNS -> ServiceSnapshot.Source.DNS;
+            case MULTI -> ServiceSnapshot.Source.MULTI;
+            case BASE -> ServiceSnapshot.Source.DEFAULT_SERVERS;
+            case ZOOKEEPER, ZOOKEEPER_POLL -> ServiceSnapshot.Source.ZOOKEEPER;
+        };
     }
 
     boolean knows(String child) {
@@ -64,6 +72,26 @@ final class BackendView {
         decoder.forget(child);
         ServiceInstance before = backend(child);
         return before != null && replace(child, before, null);
+    }
+
+    /**
+     * A list source's whole answer (dns, multi, base): the backends become {@code found}, after
+     * the label filters and the port override, keyed by {@link ServiceInstance#key()} (the first of
+     * equal keys kept); returns whether the backends changed.
+     */
+    boolean replaceAll(List<ServiceInstance> found) {
+        Map<String, ServiceInstance> next = new LinkedHashMap<>();
+        for (ServiceInstance i : found) {
+            decoder.accept(i).ifPresent(a -> next.putIfAbsent(a.key(), a));
+        }
+        boolean changed = false;
+        for (String gone : notIn(next.keySet())) {
+            changed |= remove(gone);
+        }
+        for (ServiceInstance a : next.values()) {
+            changed |= replace(a.key(), backend(a.key()), a);
+        }
+        return changed;
     }
 
     /** The known children that {@code listed} does not hold. */
@@ -111,7 +139,7 @@ final class BackendView {
 
     /** The common case in O(changes): the backends are the tree, and the delta was kept as it happened. */
     private ServiceSnapshot fromDelta(ServiceSnapshot current, boolean live, Instant time) {
-        if (delta.isEmpty() && current.live() == live && current.source() == ServiceSnapshot.Source.ZOOKEEPER) {
+        if (delta.isEmpty() && current.live() == live && current.source() == discoveredSource) {
             return null;
         }
         List<ServiceInstance> added = new ArrayList<>();
@@ -128,13 +156,13 @@ final class BackendView {
             }
         });
         return new ServiceSnapshot(service.name(), current.version() + 1, tree, added, removed, changed,
-                ServiceSnapshot.Source.ZOOKEEPER, live, time);
+                discoveredSource, live, time);
     }
 
     /** Leader election, default servers, previous backends, or the first snapshot: O(N), but rare. */
     private ServiceSnapshot general(ServiceSnapshot current, boolean plain, boolean live, Instant time) {
         List<ServiceInstance> discovered = discovered();
-        ServiceSnapshot.Source source = ServiceSnapshot.Source.ZOOKEEPER;
+        ServiceSnapshot.Source source = discoveredSource;
         List<ServiceInstance> backends = discovered;
         if (service.keepDefaultServers() && !service.defaultServers().isEmpty()) {
             backends = union(discovered, service.defaultServers());

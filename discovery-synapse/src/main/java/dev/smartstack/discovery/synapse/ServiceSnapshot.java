@@ -44,6 +44,10 @@ public record ServiceSnapshot(
     public enum Source {
         /** Read from ZooKeeper. */
         ZOOKEEPER,
+        /** Resolved from DNS names (discovery method {@code dns}). */
+        DNS,
+        /** Combined from several watchers (discovery method {@code multi}). */
+        MULTI,
         /** Kept from before because discovery found none and {@code use_previous_backends} is on. */
         PREVIOUS,
         /** Loaded from the state file while ZooKeeper could not be reached. */

@@ -33,6 +33,8 @@ final class ServiceWatch {
     private final WatchedService service;
     private final SynapseWatcher owner;
     private final String childPrefix;
+    /** Whether the service is read from ZooKeeper, so that its liveness follows the connection. */
+    private final boolean zooKeeper;
 
     private final BackendDecoder decoder;
     // All guarded by this.
@@ -55,7 +57,8 @@ final class ServiceWatch {
         this.owner = owner;
         this.decoder = new BackendDecoder(service, owner);
         this.view = new BackendView(service, decoder);
-        this.childPrefix = service.path().equals("/") ? "/" : service.path() + "/";
+        this.zooKeeper = service.method().usesZooKeeper();
+        this.childPrefix = !zooKeeper ? "" : service.path().equals("/") ? "/" : service.path() + "/";
         this.current = ServiceSnapshot.initial(service.name());
     }
 
@@ -301,6 +304,24 @@ final class ServiceWatch {
                 service.name(), service.path(), reason);
     }
 
+    // ---- what a ListSource reports (dns, multi, base), on its own thread ----
+
+    /**
+     * A list source's whole answer: the service's backends are now {@code found} (before filters),
+     * and the view is {@code live} or stale.
+     */
+    synchronized void report(List<ServiceInstance> found, boolean live) {
+        if (closed) {
+            return;
+        }
+        boolean changed = view.replaceAll(found);
+        if (changed || !loaded || inSync != live) {
+            loaded = true;
+            inSync = live;
+            changedLocked();
+        }
+    }
+
     // ---- the connection, as the watcher sees it ----
 
     /** The connection was suspended or lost: keep the backends, mark the view stale, resync later. */
@@ -356,7 +377,7 @@ final class ServiceWatch {
         }
         Instant time = firstUnpublishedEvent != null ? firstUnpublishedEvent : owner.clock().instant();
         firstUnpublishedEvent = null;
-        ServiceSnapshot next = view.next(current, inSync && owner.isConnected(), time);
+        ServiceSnapshot next = view.next(current, inSync && (!zooKeeper || owner.isConnected()), time);
         if (next != null) {
             current = next;
         }

@@ -21,18 +21,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.imps.CuratorFrameworkState;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the backends of one or more services in ZooKeeper and hands each change, as an
- * immutable {@link ServiceSnapshot}, to every {@link SnapshotOutput}.
+ * Watches the backends of one or more services and hands each change, as an immutable
+ * {@link ServiceSnapshot}, to every {@link SnapshotOutput}. A service's backends come from its
+ * discovery method (see {@link WatchedService.Method}): ZooKeeper (watched or polled), DNS names,
+ * several watchers combined ({@code multi}), or its default servers alone ({@code base}). What
+ * follows the method (label filters, the port override, default servers, previous backends, leader
+ * election, snapshots, outputs, the state file) is the same for all of them. A ZooKeeper connection
+ * ({@link Builder#curator} or {@link Builder#zooKeeper}) is needed only when some service is
+ * discovered in ZooKeeper; without one, no ZooKeeper client exists.
  *
  * <pre>{@code
  * ServiceProvider web = ServiceProvider.builder().service("web").build();
@@ -94,8 +96,10 @@ public final class SynapseWatcher implements AutoCloseable {
         CLOSED
     }
 
-    private final CuratorHandle handle;
+    /** Null when no service is discovered in ZooKeeper. */
+    private final ZooKeeperLink zooKeeper;
     private final Map<String, ServiceWatch> watches;
+    private final List<ListSource> listSources = new ArrayList<>();
     private final List<SnapshotOutput> outputs;
     private final Listeners<SynapseListener> listeners = new Listeners<>();
     private final StateFileKeeper stateFile;
@@ -104,19 +108,23 @@ public final class SynapseWatcher implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final CountDownLatch initialized;
     private final Set<String> initializedServices = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean connected = new AtomicBoolean(true);
-    private final ConnectionStateListener connectionListener = this::connectionStateChanged;
     private final List<OutputWorker> workers = new ArrayList<>();
     private ExecutorService publisher;
-    private final ServerProbe probe = new ServerProbe(this::serverAnswered);
 
-    private SynapseWatcher(Builder b) {
-        this.handle = CuratorHandle.of("SynapseWatcher", b.curator, b.zooKeeper);
+    private SynapseWatcher(Builder b, CuratorHandle handle) {
         Map<String, ServiceWatch> w = new LinkedHashMap<>();
+        List<ServiceWatch> inZooKeeper = new ArrayList<>();
         for (WatchedService s : b.services) {
-            w.put(s.name(), new ServiceWatch(s, this));
+            ServiceWatch watch = new ServiceWatch(s, this);
+            w.put(s.name(), watch);
+            if (s.method().usesZooKeeper()) {
+                inZooKeeper.add(watch);
+            } else {
+                listSources.add(ListSource.of(watch, b.metrics, this));
+            }
         }
         this.watches = Collections.unmodifiableMap(w);
+        this.zooKeeper = handle == null ? null : new ZooKeeperLink(handle, inZooKeeper, b.metrics, () -> state.get() == State.CLOSED);
         this.outputs = List.copyOf(b.outputs);
         this.listeners.addAll(b.listeners);
         this.metrics = b.metrics;
@@ -140,10 +148,10 @@ public final class SynapseWatcher implements AutoCloseable {
         if (!state.compareAndSet(State.LATENT, State.STARTING)) {
             throw new IllegalStateException("SynapseWatcher cannot be started: it is " + state.get());
         }
-        if (!handle.isOwned() && handle.client().getState() != CuratorFrameworkState.STARTED) {
+        String unusable = zooKeeper == null ? null : zooKeeper.unusable();
+        if (unusable != null) {
             state.set(State.CLOSED);
-            throw new IllegalStateException("SynapseWatcher needs a started CuratorFramework but it was "
-                    + handle.client().getState());
+            throw new IllegalStateException(unusable);
         }
         publisher = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-publish"));
         if (stateFile != null) {
@@ -166,11 +174,10 @@ public final class SynapseWatcher implements AutoCloseable {
                 }
             });
         }
-        handle.start();
-        CuratorFramework client = handle.client();
-        connected.set(client.getZookeeperClient().isConnected());
-        client.getConnectionStateListenable().addListener(connectionListener);
-        probe.probe(client);
+        if (zooKeeper != null) {
+            zooKeeper.start();
+        }
+        listSources.forEach(ListSource::start);
         log.info("synapse started watching {} services: {}", watches.size(), names);
         updateState();
         return this;
@@ -188,7 +195,10 @@ public final class SynapseWatcher implements AutoCloseable {
             return;
         }
         if (before != State.LATENT) {
-            handle.client().getConnectionStateListenable().removeListener(connectionListener);
+            if (zooKeeper != null) {
+                zooKeeper.stopListening();
+            }
+            listSources.forEach(ListSource::close);
             for (ServiceWatch w : watches.values()) {
                 w.close();
             }
@@ -199,12 +209,18 @@ public final class SynapseWatcher implements AutoCloseable {
             for (OutputWorker worker : workers) {
                 worker.close(OUTPUT_CLOSE_TIMEOUT);
             }
-            handle.close();
+            closeClient();
             fireStateChanged(before, State.CLOSED);
         } else {
-            handle.close();
+            closeClient();
         }
         log.info("synapse closed");
+    }
+
+    private void closeClient() {
+        if (zooKeeper != null) {
+            zooKeeper.closeClient();
+        }
     }
 
     static void shutdown(ExecutorService executor) {
@@ -270,8 +286,7 @@ public final class SynapseWatcher implements AutoCloseable {
 
     /** Switches every service to one-shot watches, as for a server older than 3.6 (for tests). */
     void fallBackToOneShotWatches() {
-        probe.skip();
-        watches.values().forEach(w -> w.startOneShotWatches(handle.client()));
+        zooKeeper.fallBackToOneShotWatches();
     }
 
     boolean usesOneShotWatches(String service) {
@@ -290,7 +305,7 @@ public final class SynapseWatcher implements AutoCloseable {
      * at once by a live copy.
      */
     boolean isConnected() {
-        return connected.get() || handle.client().getZookeeperClient().isConnected();
+        return zooKeeper == null || zooKeeper.isConnected();
     }
 
     void refused(String service, String path, String reason) {
@@ -338,49 +353,6 @@ public final class SynapseWatcher implements AutoCloseable {
         updateState();
     }
 
-    private void connectionStateChanged(CuratorFramework client, ConnectionState newState) {
-        try {
-            switch (newState) {
-                case SUSPENDED, LOST -> {
-                    connected.set(false);
-                    if (newState == ConnectionState.LOST) {
-                        watches.keySet().forEach(s -> metrics.increment(DiscoveryMetrics.SYNAPSE_SESSION_EXPIRED, s, ""));
-                    }
-                    log.warn("synapse lost its ZooKeeper connection ({}): keeping the last known backends of {}",
-                            newState, watches.keySet());
-                    watches.values().forEach(ServiceWatch::connectionLost);
-                }
-                case CONNECTED, RECONNECTED -> {
-                    boolean wasConnected = connected.getAndSet(true);
-                    probe.probe(client);
-                    if (newState == ConnectionState.RECONNECTED || !wasConnected) {
-                        log.info("synapse reconnected to ZooKeeper: resyncing {}", watches.keySet());
-                    }
-                    watches.values().forEach(ServiceWatch::connectionRestored);
-                }
-                default -> {
-                }
-            }
-        } catch (Throwable t) {
-            log.error("synapse failed to handle connection state {}", newState, t);
-        }
-    }
-
-    /** The server probe's answer: start every service's watch, persistent on 3.6+, one-shot before. */
-    private void serverAnswered(boolean persistentWatches) {
-        if (state.get() == State.CLOSED) {
-            return;
-        }
-        CuratorFramework client = handle.client();
-        if (persistentWatches) {
-            watches.values().forEach(w -> w.startPersistentWatch(client));
-        } else {
-            log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no multi-reads);"
-                    + " falling back to one-shot child and data watches for {}", watches.keySet());
-            watches.values().forEach(w -> w.startOneShotWatches(client));
-        }
-    }
-
     private void updateState() {
         while (true) {
             State before = state.get();
@@ -414,7 +386,12 @@ public final class SynapseWatcher implements AutoCloseable {
         return "SynapseWatcher{" + watches.keySet() + ", " + state.get() + "}";
     }
 
-    /** Builds a {@link SynapseWatcher}: a connection and at least one service are required. */
+    /**
+     * Builds a {@link SynapseWatcher}: at least one service is required, and a ZooKeeper connection
+     * when some service is discovered in ZooKeeper. A watcher whose services are all {@code dns},
+     * {@code base} or {@code multi} (whose ZooKeeper watchers bring their own settings) needs none,
+     * and ignores one that is given.
+     */
     public static final class Builder {
         private CuratorFramework curator;
         private ZooKeeperSettings zooKeeper;
@@ -429,13 +406,19 @@ public final class SynapseWatcher implements AutoCloseable {
         private Builder() {
         }
 
-        /** The caller's Curator client, already started; the watcher never closes it. */
+        /**
+         * The caller's Curator client, already started; the watcher never closes it. Needed only
+         * for services discovered in ZooKeeper.
+         */
         public Builder curator(CuratorFramework client) {
             this.curator = Objects.requireNonNull(client, "curator == null");
             return this;
         }
 
-        /** Settings for a client the watcher builds, starts and closes. */
+        /**
+         * Settings for a client the watcher builds, starts and closes. Needed only for services
+         * discovered in ZooKeeper; without such a service no client is built.
+         */
         public Builder zooKeeper(ZooKeeperSettings settings) {
             this.zooKeeper = Objects.requireNonNull(settings, "zooKeeper == null");
             return this;
@@ -502,7 +485,10 @@ public final class SynapseWatcher implements AutoCloseable {
                     throw new IllegalArgumentException("service '" + s.name() + "' is configured twice");
                 }
             }
-            return new SynapseWatcher(this);
+            List<String> inZooKeeper = services.stream().filter(s -> s.method().usesZooKeeper())
+                    .map(WatchedService::name).toList();
+            CuratorHandle handle = inZooKeeper.isEmpty() ? null : CuratorHandle.of("SynapseWatcher", curator, zooKeeper);
+            return new SynapseWatcher(this, handle);
         }
     }
 }

@@ -12,11 +12,35 @@ import java.util.OptionalInt;
 
 /**
  * One service a {@link SynapseWatcher} watches: a Synapse service entry without its HAProxy part.
- * Immutable; built with {@link #builder()}.
+ * Immutable; built with {@link #builder()}. Its discovery method is set by exactly one of
+ * {@link Builder#path} (ZooKeeper, watched, or polled with {@link Builder#pollingInterval}),
+ * {@link Builder#dns}, {@link Builder#multi} and {@link Builder#base}.
  */
 public final class WatchedService {
+    /** Where a service's backends come from: Ruby Synapse's {@code discovery.method}. */
+    public enum Method {
+        /** The children of a ZooKeeper path, watched ({@code zookeeper}). */
+        ZOOKEEPER,
+        /** The children of a ZooKeeper path, polled without watches ({@code zookeeper_poll}). */
+        ZOOKEEPER_POLL,
+        /** DNS names resolved every check interval ({@code dns}). */
+        DNS,
+        /** Several watchers combined by a resolver ({@code multi}). */
+        MULTI,
+        /** The default servers alone ({@code base}). */
+        BASE;
+
+        /** Whether the method reads ZooKeeper through the watcher's own connection. */
+        public boolean usesZooKeeper() {
+            return this == ZOOKEEPER || this == ZOOKEEPER_POLL;
+        }
+    }
+
     private final String name;
+    private final Method method;
     private final String path;
+    private final DnsDiscovery dns;
+    private final MultiDiscovery multi;
     private final ZnodeDecoder decoder;
     private final List<LabelFilter> labelFilters;
     private final List<ServiceInstance> defaultServers;
@@ -29,6 +53,10 @@ public final class WatchedService {
     private WatchedService(Builder b) {
         this.name = b.name;
         this.path = b.path;
+        this.dns = b.dns;
+        this.multi = b.multi;
+        this.method = b.path != null ? (b.pollingInterval != null ? Method.ZOOKEEPER_POLL : Method.ZOOKEEPER)
+                : b.dns != null ? Method.DNS : b.multi != null ? Method.MULTI : Method.BASE;
         this.decoder = b.decoder;
         this.labelFilters = List.copyOf(b.labelFilters);
         this.defaultServers = List.copyOf(b.defaultServers);
@@ -48,9 +76,24 @@ public final class WatchedService {
         return name;
     }
 
-    /** The ZooKeeper path whose direct children are the backends. */
+    /** The discovery method. */
+    public Method method() {
+        return method;
+    }
+
+    /** The ZooKeeper path whose direct children are the backends; null unless the method uses ZooKeeper. */
     public String path() {
         return path;
+    }
+
+    /** The DNS names, for method {@link Method#DNS}. */
+    public Optional<DnsDiscovery> dns() {
+        return Optional.ofNullable(dns);
+    }
+
+    /** The watchers and resolver, for method {@link Method#MULTI}. */
+    public Optional<MultiDiscovery> multi() {
+        return Optional.ofNullable(multi);
     }
 
     public ZnodeDecoder decoder() {
@@ -91,15 +134,21 @@ public final class WatchedService {
 
     @Override
     public String toString() {
-        return "WatchedService{" + name + " at " + path + "}";
+        return "WatchedService{" + name + (path != null ? " at " + path : " by " + method) + "}";
     }
 
-    /** Builds a {@link WatchedService}. {@code name} and {@code path} are required. */
+    /**
+     * Builds a {@link WatchedService}. {@code name} is required, and exactly one of {@code path},
+     * {@code dns}, {@code multi} and {@code base}.
+     */
     public static final class Builder {
         /** The shortest poll interval: Ruby's poll loop wakes every 0.5 s, so its 0 means this. */
         public static final long MIN_POLL_MILLIS = 500;
         private String name;
         private String path;
+        private DnsDiscovery dns;
+        private MultiDiscovery multi;
+        private boolean base;
         private ZnodeDecoder decoder = ZnodeDecoder.nerve();
         private final List<LabelFilter> labelFilters = new ArrayList<>();
         private final List<ServiceInstance> defaultServers = new ArrayList<>();
@@ -121,6 +170,24 @@ public final class WatchedService {
         /** Required: an absolute ZooKeeper path such as {@code /nerve/services/web}. */
         public Builder path(String path) {
             this.path = path;
+            return this;
+        }
+
+        /** Discover the backends by resolving DNS names (Ruby's {@code dns} method). */
+        public Builder dns(DnsDiscovery discovery) {
+            this.dns = Objects.requireNonNull(discovery, "dns == null");
+            return this;
+        }
+
+        /** Discover the backends with several watchers and a resolver (Ruby's {@code multi} method). */
+        public Builder multi(MultiDiscovery discovery) {
+            this.multi = Objects.requireNonNull(discovery, "multi == null");
+            return this;
+        }
+
+        /** No discovery: the backends are the default servers (Ruby's {@code base} method). */
+        public Builder base() {
+            this.base = true;
             return this;
         }
 
@@ -209,8 +276,32 @@ public final class WatchedService {
                 throw new IllegalArgumentException("service name must be 1 to " + Validation.MAX_NAME_LENGTH
                         + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(name));
             }
-            if (path == null) {
+            List<String> methods = new ArrayList<>();
+            if (path != null) {
+                methods.add("path");
+            }
+            if (dns != null) {
+                methods.add("dns");
+            }
+            if (multi != null) {
+                methods.add("multi");
+            }
+            if (base) {
+                methods.add("base");
+            }
+            if (methods.size() > 1) {
+                throw new IllegalArgumentException("service '" + name + "' takes one discovery method but was given "
+                        + String.join(", ", methods));
+            }
+            if (methods.isEmpty()) {
                 throw new IllegalArgumentException("service '" + name + "' path == null");
+            }
+            if (path == null) {
+                if (pollingInterval != null) {
+                    throw new IllegalArgumentException("service '" + name
+                            + "' pollingInterval applies only to a ZooKeeper path, but the method is " + methods.get(0));
+                }
+                return new WatchedService(this);
             }
             if (!Validation.isValidZkPath(path)) {
                 throw new IllegalArgumentException("service '" + name

@@ -7,6 +7,7 @@ import dev.smartstack.discovery.core.InvalidInstanceException;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,21 @@ class WatchedServiceTest {
                 .hasMessage("service 'web' is configured twice");
         assertThatThrownBy(() -> SynapseWatcher.builder().stateFileTtl(Duration.ZERO))
                 .hasMessage("stateFileTtl must be positive but was PT0S");
+    }
+
+    @Test
+    void watcherBuild_noZooKeeperService_needsNoConnection() {
+        WatchedService dns = WatchedService.builder().name("web")
+                .dns(DnsDiscovery.builder().server(ServiceInstance.of("w", "127.0.0.1", 80)).build()).build();
+        WatchedService base = WatchedService.builder().name("db").base()
+                .defaultServers(List.of(ServiceInstance.of("d", "127.0.0.1", 5432))).build();
+        SynapseWatcher w = SynapseWatcher.builder().service(dns).service(base).build();
+        assertThat(w.start()).isSameAs(w);
+        assertThat(w.awaitInitialized(Duration.ofSeconds(30))).isTrue();
+        assertThat(w.snapshot("db").backends()).extracting(ServiceInstance::port).containsExactly(5432);
+        w.close();
+        assertThatThrownBy(() -> WatchedService.builder().name("web").base().pollingInterval(Duration.ofSeconds(1)).build())
+                .hasMessage("service 'web' pollingInterval applies only to a ZooKeeper path, but the method is base");
     }
 
     @Test

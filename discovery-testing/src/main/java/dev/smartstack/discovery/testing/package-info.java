@@ -1,5 +1,5 @@
 /**
- * Real ZooKeeper for tests: users' tests of code built on SmartStack for the JVM, and this
+ * Real ZooKeeper (and a real DNS server) for tests: users' tests of code built on SmartStack for the JVM, and this
  * project's own.
  *
  * <ul>
@@ -15,6 +15,8 @@
  *       {@code docker kill}, {@code pause} and {@code start} for chaos tests.</li>
  *   <li>{@link dev.smartstack.discovery.testing.ZooKeeperSessions#expire} makes the server expire a
  *       client's session.</li>
+ *   <li>{@link dev.smartstack.discovery.testing.Dnsmasq}: a real DNS server (Debian's {@code dnsmasq})
+ *       answering from a hosts file the test rewrites, for the {@code dns} discovery method.</li>
  * </ul>
  *
  * <p>Every fixture is {@link java.lang.AutoCloseable} and listens on 127.0.0.1. With JUnit 5:

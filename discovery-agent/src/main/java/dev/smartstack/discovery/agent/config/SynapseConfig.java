@@ -35,8 +35,8 @@ public record SynapseConfig(
 
     /** The discovery methods that the agent binds; of these, {@link #RUNNABLE_METHODS} run. */
     public static final List<String> METHODS = List.of("zookeeper", "zookeeper_poll", "dns", "multi", "base");
-    /** The discovery methods that run today. */
-    public static final List<String> RUNNABLE_METHODS = List.of("zookeeper", "zookeeper_poll", "base");
+    /** The discovery methods that run today: all of {@link #METHODS}. */
+    public static final List<String> RUNNABLE_METHODS = METHODS;
     /** Ruby's other methods, refused by name. */
     private static final Map<String, String> REFUSED_METHODS = Map.of(
             "docker", "it reads the Docker API, which this agent does not",
@@ -49,7 +49,7 @@ public record SynapseConfig(
      * A service entry.
      *
      * @param name the key in {@code services}, or the file name in {@code service_conf_dir}
-     * @param method {@code discovery.method}: required, {@code zookeeper} or {@code base}
+     * @param method {@code discovery.method}: required, one of {@link #METHODS}
      * @param path {@code discovery.path}: required for zookeeper
      * @param hosts {@code discovery.hosts}: required for zookeeper, {@code host:port} each
      * @param decodeMethod {@code discovery.decode.method}: default {@code nerve}, or {@code serverset}
@@ -273,8 +273,8 @@ public record SynapseConfig(
         services.values().forEach(s -> {
             if (!RUNNABLE_METHODS.contains(s.method())) {
                 list.add(new ConfigException(shownAs, "services." + s.name() + ".discovery.method", Validation.quote(s.method())
-                        + " is not supported yet when running (--check-config accepts it): use \"zookeeper\","
-                        + " \"zookeeper_poll\" or \"base\""));
+                        + " is not supported yet when running (--check-config accepts it): use "
+                        + RecordRules.alternatives(RUNNABLE_METHODS.toArray(String[]::new))));
             }
             s.discovery().generatorConfigPath().ifPresent(p -> list.add(new ConfigException(shownAs,
                     "services." + s.name() + ".discovery.generator_config_path", "is not supported yet when running "

@@ -168,12 +168,7 @@ final class SynapseLoader {
                 throw new ConfigException(file, dp + ".resolver.method", "expected \"union\" or \"sequential\" but was "
                         + Validation.quote(r) + (r.equals("s3_toggle") ? " (s3_toggle reads AWS S3, which this agent does not)" : ""));
             }
-            for (String w : or(d.resolver().sequentialOrder(), List.<String>of())) {
-                if (!d.watchers().containsKey(w)) {
-                    throw new ConfigException(file, dp + ".resolver.sequential_order", "names watcher " + Validation.quote(w)
-                            + ", which is not among the watchers " + d.watchers().keySet());
-                }
-            }
+            // sequential_order is checked by MultiDiscovery (the agent maps it there, also for --check-config).
         }
     }
 
