@@ -278,6 +278,10 @@ public final class HaproxyOutputBuilder {
             }
             sockets = List.of(sibling(configFilePath, ".sock"));
         }
+        if (managed && sockets.size() > 1) {
+            throw new IllegalArgumentException("manage_process runs one HAProxy, which takes one socket_file_path but was "
+                    + sockets);
+        }
         if (candidateConfigFilePath != null && candidateConfigFilePath.equals(configFilePath)) {
             throw new IllegalArgumentException("candidate_config_file_path must differ from config_file_path but both were "
                     + configFilePath);

@@ -253,7 +253,8 @@ final class SynapseLoader {
 
     private static ServiceHaproxy serviceHaproxy(String file, String path, SynapseFile.ServiceHaproxy h) {
         JsonNode port = h.port();
-        if (port != null && !port.isNull() && !(port.canConvertToInt() && port.isIntegralNumber())) {
+        if (port != null && !port.isNull() && !(port.isIntegralNumber() && port.canConvertToInt()
+                && port.intValue() >= 1 && port.intValue() <= 65535)) { // null: Ruby's bind without a port
             throw new ConfigException(file, path + ".port", "expected an integer in [1, 65535] or null but was "
                     + RecordRules.describe(port));
         }
