@@ -11,7 +11,8 @@ import java.util.Map;
  * checked and installed outside it. Immutable.
  *
  * @param version the desired-state version it was taken at
- * @param sharedFrontend the global {@code shared_frontend} lines, or null for no shared frontend
+ * @param sharedFrontend the lines of {@code frontend shared-frontend} ({@link ConfigRenderer#sharedFrontend}), or
+ *     null for no shared frontend
  */
 record ConfigModel(long version, List<String> global, List<String> defaults, Map<String, List<String>> extraSections,
         List<ConfigRenderer.Section> sections, String bindAddress, List<String> sharedFrontend) {
@@ -30,7 +31,7 @@ record ConfigModel(long version, List<String> global, List<String> defaults, Map
                             s.serverOrderSeed())));
         }
         return new ConfigModel(version, s.effectiveGlobal(), s.effectiveDefaults(), s.extraSections(), sections,
-                s.bindAddress(), s.sharedFrontend());
+                s.bindAddress(), ConfigRenderer.sharedFrontend(s.sharedFrontend(), sections, s.services().keySet()));
     }
 
     String render() {

@@ -150,9 +150,8 @@ final class ConfigRenderer {
 
     /**
      * The config, with each service's sections' text from {@code sectionText} (section, global bind
-     * address). With {@code sharedFrontend} (null for none) the last section is Ruby Synapse's
-     * {@code frontend shared-frontend}: those lines, then each enabled service's
-     * {@code shared_frontend} lines in service order.
+     * address). With {@code sharedFrontend} (null for none; see {@link #sharedFrontend}) the last
+     * section is Ruby Synapse's {@code frontend shared-frontend} with those lines.
      */
     static String render(List<String> global, List<String> defaults, Map<String, List<String>> extraSections,
             List<Section> sections, String globalBindAddress, List<String> sharedFrontend,
@@ -170,15 +169,39 @@ final class ConfigRenderer {
             }
         }
         if (sharedFrontend != null) {
-            List<String> lines = new ArrayList<>(sharedFrontend);
-            for (Section s : sections) {
-                if (!s.config().disabled()) {
-                    lines.addAll(s.config().sharedFrontend());
-                }
-            }
-            block(sb, "frontend " + SHARED_FRONTEND, lines);
+            block(sb, "frontend " + SHARED_FRONTEND, sharedFrontend);
         }
         return sb.toString();
+    }
+
+    /**
+     * The lines of {@code frontend shared-frontend}, or null without a global {@code shared_frontend}:
+     * the global lines, then each enabled service's {@code shared_frontend} lines in the order the
+     * services were configured ({@code configured}, as Ruby Synapse goes through its watchers; the
+     * order of {@code use_backend} rules is the order HAProxy tries them), then those of any other
+     * section in section order.
+     */
+    static List<String> sharedFrontend(List<String> global, List<Section> sections, java.util.Collection<String> configured) {
+        if (global == null) {
+            return null;
+        }
+        Map<String, Section> byService = new java.util.LinkedHashMap<>();
+        for (Section s : sections) {
+            byService.put(s.service(), s);
+        }
+        List<String> lines = new ArrayList<>(global);
+        for (String service : configured) {
+            Section s = byService.remove(service);
+            if (s != null && !s.config().disabled()) {
+                lines.addAll(s.config().sharedFrontend());
+            }
+        }
+        for (Section s : byService.values()) {
+            if (!s.config().disabled()) {
+                lines.addAll(s.config().sharedFrontend());
+            }
+        }
+        return List.copyOf(lines);
     }
 
     /** The text of one service's frontend (when it has a port) and backend, each server line from {@code line}. */

@@ -50,7 +50,7 @@ final class SectionCache {
         }
         entries = next;
         return new ConfigModel(version, s.effectiveGlobal(), s.effectiveDefaults(), s.extraSections(), sections,
-                s.bindAddress(), s.sharedFrontend());
+                s.bindAddress(), ConfigRenderer.sharedFrontend(s.sharedFrontend(), sections, s.services().keySet()));
     }
 
     /** The text of a model made by {@link #model}: the same as {@link ConfigModel#render()}. */

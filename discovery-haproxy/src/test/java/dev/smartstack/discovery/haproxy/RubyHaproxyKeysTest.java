@@ -52,7 +52,7 @@ class RubyHaproxyKeysTest {
     }
 
     @Test
-    void render_sharedFrontend_globalLinesThenEachEnabledServicesLinesLast() {
+    void render_sharedFrontend_globalLinesThenEachEnabledServicesLinesInConfiguredOrder() {
         HaproxyOutput o = output(HaproxyOutput.builder()
                 .sharedFrontend(List.of("bind 127.0.0.1:8081", "mode http"))
                 .service("web", HaproxyService.builder().backendOrder(HaproxyService.BackendOrder.ASC)
@@ -72,10 +72,10 @@ class RubyHaproxyKeysTest {
                 frontend shared-frontend
                   bind 127.0.0.1:8081
                   mode http
-                  acl is_api hdr_dom(host) -i api.lb
-                  use_backend api_be if is_api
                   acl is_web hdr_dom(host) -i web.lb
                   use_backend web if is_web
+                  acl is_api hdr_dom(host) -i api.lb
+                  use_backend api_be if is_api
                 """);
         // A service with no frontend of its own (Ruby: no port) is a backend only; a disabled one is left out.
         assertThat(text).contains("\nbackend bare\n  server b_127.0.0.1:83 127.0.0.1:83 id 1\n")
