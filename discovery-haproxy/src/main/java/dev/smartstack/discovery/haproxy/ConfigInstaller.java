@@ -103,13 +103,19 @@ final class ConfigInstaller {
                 remember(model);
             }
             if (candidatePath != null) {
-                // the candidate may be on another file system: copy next to the target, then rename
-                candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
-                Files.copy(candidatePath, candidate, StandardCopyOption.REPLACE_EXISTING);
-                Files.delete(candidatePath);
+                try {
+                    Files.move(candidatePath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    // another file system: copy next to the target, then rename
+                    candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
+                    Files.copy(candidatePath, candidate, StandardCopyOption.REPLACE_EXISTING);
+                    Files.delete(candidatePath);
+                }
             }
-            Files.move(candidate, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            candidate = null;
+            if (candidate != null) {
+                Files.move(candidate, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                candidate = null;
+            }
             installed = content;
             lastInvalid = null;
             return new Result(fast ? Outcome.INSTALLED_FAST : Outcome.INSTALLED_CHECKED, null);
