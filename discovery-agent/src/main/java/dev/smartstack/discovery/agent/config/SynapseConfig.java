@@ -237,7 +237,7 @@ public record SynapseConfig(
      *     default none (no shared frontend)
      * @param doChecks {@code do_checks}: default false; when on, {@code check_command} validates each
      *     candidate instead of {@code haproxy -c} (which runs otherwise)
-     * @param checkCommand {@code check_command}: required when {@code do_checks}; run without a shell
+     * @param checkCommand {@code check_command}: required when {@code do_checks}; run as {@code reload_command} is
      * @param candidateConfigFilePath {@code candidate_config_file_path}: where the candidate is written;
      *     required when {@code do_checks}; default a temporary file next to {@code config_file_path}
      * @param serverOrderSeed {@code server_order_seed}: the seed of the backends' shuffle; default
