@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ruby Synapse's {@code shared_frontend}: one port of the real /usr/sbin/haproxy routes by Host
  * header to services that have no port of their own (one of them without any {@code haproxy}
  * section, a backend only as in Ruby), with each candidate validated by the operator's
- * {@code check_command} at {@code candidate_config_file_path}. Backends are JDK HTTP servers
+ * {@code check_command} at {@code candidate_config_file_path}; a refused candidate leaves the
+ * installed config serving. Backends are JDK HTTP servers
  * registered as Nerve znodes in a real ZooKeeper.
  */
 class SharedFrontendIT {
@@ -155,6 +156,18 @@ class SharedFrontendIT {
                     }
                     return seen.equals(java.util.Set.of("WEB", "WEB2"));
                 });
+                assertThat(get(front, "api.lb")).isEqualTo("API");
+
+                // A candidate that check_command refuses is never installed: the old config keeps serving.
+                String installed = Files.readString(cfg);
+                Path bad = dir.resolve("bad.conf.json");
+                Files.writeString(bad, Files.readString(file).replace("\"haproxy\": {\"backend_name\": \"api_be\",",
+                        "\"haproxy\": {\"backend_name\": \"api_be\", \"backend\": [\"balance no-such-algorithm\"],"));
+                assertThat(agent.reconfigure(SynapseAgent.plan(SynapseConfig.load(bad, bad.toString()), bad.toString())))
+                        .isTrue();
+                await().atMost(WAIT).until(() -> Files.exists(candidate)
+                        && Files.readString(candidate).contains("balance no-such-algorithm"));
+                assertThat(Files.readString(cfg)).isEqualTo(installed);
                 assertThat(get(front, "api.lb")).isEqualTo("API");
             }
         }
