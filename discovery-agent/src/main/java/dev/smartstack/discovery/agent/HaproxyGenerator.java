@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * Builds the {@code haproxy} generator, an {@link HaproxyOutput}, from the config's global
- * {@code haproxy} section and each service's {@code haproxy} section. Services without a
- * {@code haproxy} section are left out of HAProxy's config, as in Ruby Synapse.
+ * {@code haproxy} section and each service's {@code haproxy} section. A service without a
+ * {@code haproxy} section gets a backend and no frontend, as in Ruby Synapse (traffic reaches it
+ * through {@code shared_frontend} or {@code extra_sections}).
  */
 final class HaproxyGenerator {
     private HaproxyGenerator() {
