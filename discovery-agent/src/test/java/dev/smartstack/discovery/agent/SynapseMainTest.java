@@ -320,6 +320,16 @@ class SynapseMainTest {
         assertThat(errorFor(withHaproxy("", "\"server_options\": \"check # inter 1s\"")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.server_options: must not contain '#' but "
                         + "was \"check # inter 1s\"");
+        assertThat(errorFor(withHaproxy("", "\"bind_address\": \"a b\"")))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy: bind_address must be one token of "
+                        + "[A-Za-z0-9._:/@[]*-] but was \"a b\"");
+        assertThat(errorFor(withHaproxy("", "\"port\": 80, \"bind_address\": \"/run/web.sock\"")))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy: bind_address \"/run/web.sock\" is a socket "
+                        + "path, which needs port: null");
+        assertThat(errorFor(withHaproxy(", \"manage_process\": true", "\"port\": 80").replace(
+                "\"socket_file_path\": \"/tmp/haproxy.sock\"", "\"socket_file_path\": [\"/tmp/a.sock\", \"/tmp/b.sock\"]")))
+                .isEqualTo("smartstack: synapse.conf.json: haproxy: manage_process runs one HAProxy, which takes one "
+                        + "socket_file_path but was [/tmp/a.sock, /tmp/b.sock]");
         assertThat(errorFor(withHaproxy("", "\"disabled\": 1")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.disabled: expected true or false but was 1");
     }
