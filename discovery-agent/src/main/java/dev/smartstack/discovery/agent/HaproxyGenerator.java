@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * Builds the {@code haproxy} generator, an {@link HaproxyOutput}, from the config's global
- * {@code haproxy} section and each service's {@code haproxy} section. Services without a
- * {@code haproxy} section are left out of HAProxy's config, as in Ruby Synapse.
+ * {@code haproxy} section and each service's {@code haproxy} section. A service without a
+ * {@code haproxy} section gets a backend and no frontend, as in Ruby Synapse (traffic reaches it
+ * through {@code shared_frontend} or {@code extra_sections}).
  */
 final class HaproxyGenerator {
     private HaproxyGenerator() {
@@ -35,16 +36,18 @@ final class HaproxyGenerator {
                     .haproxyPath(h.haproxyPath()).drainTimeout(h.drainTimeout());
             h.extraSections().forEach(b::extraSection);
             h.configFilePath().ifPresent(b::configFilePath);
-            h.socketFilePath().ifPresent(b::socketFilePath);
+            b.socketFilePaths(h.socketFilePaths());
+            b.sharedFrontend(h.sharedFrontend().orElse(null)).serverOrderSeed(h.serverOrderSeed().orElse(null));
+            h.candidateConfigFilePath().ifPresent(b::candidateConfigFilePath);
+            if (h.doChecks()) { // as in Ruby, check_command runs only with do_checks; haproxy -c runs otherwise
+                b.checkCommand(h.checkCommand().orElseThrow());
+            }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(shownAs, "haproxy", e.getMessage());
         }
         for (SynapseConfig.Service s : config.services().values()) {
-            if (s.haproxy().isEmpty()) {
-                continue;
-            }
             try {
-                b.service(s.name(), service(s.haproxy().get()));
+                b.service(s.name(), s.haproxy().map(HaproxyGenerator::service).orElseGet(() -> HaproxyService.builder().build()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(shownAs, "services." + s.name() + ".haproxy", e.getMessage());
             }
@@ -75,6 +78,9 @@ final class HaproxyGenerator {
     static HaproxyService service(SynapseConfig.ServiceHaproxy sh) {
         HaproxyService.Builder sb = HaproxyService.builder()
                 .port(sh.port().orElse(null))
+                .bindWithoutPort(sh.bindWithoutPort())
+                .sharedFrontend(sh.sharedFrontend())
+                .useNerveWeights(sh.useNerveWeights().orElse(null))
                 .bindAddress(sh.bindAddress().orElse(null))
                 .bindOptions(sh.bindOptions().orElse(null))
                 .serverOptions(sh.serverOptions().orElse(null))

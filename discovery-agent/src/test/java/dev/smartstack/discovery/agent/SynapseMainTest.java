@@ -128,12 +128,12 @@ class SynapseMainTest {
                         + "supported keys here are host, labels, name, port");
         assertThat(errorFor("{\"file_output\": {\"output_directory\": \"/tmp\", \"mode\": 1}, \"services\": {}}")).isEqualTo(
                 "smartstack: synapse.conf.json: file_output.mode: unknown key; supported keys here are output_directory");
-        assertThat(errorFor(withHaproxy(", \"shared_frontend\": []", null))).startsWith(
-                "smartstack: synapse.conf.json: haproxy.shared_frontend: unknown key; supported keys here are bind_address, ");
-        assertThat(errorFor(withHaproxy("", "\"port\": 3000, \"shared_frontend\": []"))).isEqualTo(
-                "smartstack: synapse.conf.json: services.web.haproxy.shared_frontend: unknown key; supported keys here are "
+        assertThat(errorFor(withHaproxy(", \"shared_frontends\": []", null))).startsWith(
+                "smartstack: synapse.conf.json: haproxy.shared_frontends: unknown key; supported keys here are bind_address, ");
+        assertThat(errorFor(withHaproxy("", "\"port\": 3000, \"shared_frontends\": []"))).isEqualTo(
+                "smartstack: synapse.conf.json: services.web.haproxy.shared_frontends: unknown key; supported keys here are "
                         + "backend, backend_name, backend_order, bind_address, bind_options, cookie_value_method, disabled, "
-                        + "frontend, listen, port, server_options");
+                        + "frontend, listen, port, server_options, server_port_override, shared_frontend, use_nerve_weights");
     }
 
     @Test
@@ -300,7 +300,11 @@ class SynapseMainTest {
     @Test
     void checkConfig_serviceHaproxySectionWrong_namesKey() throws IOException {
         assertThat(errorFor(withHaproxy("", "\"port\": 0")))
-                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.port: expected an integer in [1, 65535] but was 0");
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.port: expected an integer in [1, 65535] or null "
+                        + "but was 0");
+        assertThat(errorFor(withHaproxy("", "\"port\": \"80\"")))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.port: expected an integer in [1, 65535] or null "
+                        + "but was \"80\"");
         assertThat(errorFor(withHaproxy("", "\"backend_order\": \"random\"")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.backend_order: expected \"asc\", \"desc\" or "
                         + "\"no_shuffle\" but was \"random\"");
@@ -316,6 +320,16 @@ class SynapseMainTest {
         assertThat(errorFor(withHaproxy("", "\"server_options\": \"check # inter 1s\"")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.server_options: must not contain '#' but "
                         + "was \"check # inter 1s\"");
+        assertThat(errorFor(withHaproxy("", "\"bind_address\": \"a b\"")))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy: bind_address must be one token of "
+                        + "[A-Za-z0-9._:/@[]*-] but was \"a b\"");
+        assertThat(errorFor(withHaproxy("", "\"port\": 80, \"bind_address\": \"/run/web.sock\"")))
+                .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy: bind_address \"/run/web.sock\" is a socket "
+                        + "path, which needs port: null");
+        assertThat(errorFor(withHaproxy(", \"manage_process\": true", "\"port\": 80").replace(
+                "\"socket_file_path\": \"/tmp/haproxy.sock\"", "\"socket_file_path\": [\"/tmp/a.sock\", \"/tmp/b.sock\"]")))
+                .isEqualTo("smartstack: synapse.conf.json: haproxy: manage_process runs one HAProxy, which takes one "
+                        + "socket_file_path but was [/tmp/a.sock, /tmp/b.sock]");
         assertThat(errorFor(withHaproxy("", "\"disabled\": 1")))
                 .isEqualTo("smartstack: synapse.conf.json: services.web.haproxy.disabled: expected true or false but was 1");
     }

@@ -69,7 +69,7 @@ final class Admission {
                 c = check(st, i);
             }
             checked.put(key, c);
-            if (claims(c, owners, refusals)) {
+            if (claims(st, c, owners, refusals)) {
                 kept.add(c);
                 out.put(c.name, null);
             }
@@ -97,7 +97,7 @@ final class Admission {
      * {@code refusals}) or is the same server as the name's earlier owner. {@code owners} is taken
      * in snapshot order.
      */
-    private boolean claims(Checked c, Map<String, Checked> owners, List<Refusal> refusals) {
+    private boolean claims(DesiredService st, Checked c, Map<String, Checked> owners, List<Refusal> refusals) {
         ServiceInstance i = c.instance;
         if (c.refusal != null) {
             refusals.add(new Refusal(i, c.refusal));
@@ -109,7 +109,7 @@ final class Admission {
                     + "' is not accepted by this HAProxy's 'add server' (it would cost every backend a reload)"));
             return false;
         }
-        if (useNerveWeights && i.weight().isPresent() && i.weight().getAsInt() > Validation.MAX_WEIGHT) {
+        if (usesNerveWeights(st) && i.weight().isPresent() && i.weight().getAsInt() > Validation.MAX_WEIGHT) {
             refusals.add(new Refusal(i, "weight must be in [0, " + Validation.MAX_WEIGHT + "] but was "
                     + i.weight().getAsInt()));
             return false;
@@ -125,6 +125,11 @@ final class Admission {
         return true;
     }
 
+    /** The service's {@code use_nerve_weights}, else the output's. */
+    private boolean usesNerveWeights(DesiredService st) {
+        return st.config.useNerveWeights() != null ? st.config.useNerveWeights() : useNerveWeights;
+    }
+
     /** The server of a name's owner with its stable id, or null (refused: no free id, or an unsafe line). */
     private ConfigRenderer.Server server(DesiredService st, Checked c, ServerIds.Held present, List<Refusal> refusals) {
         ServiceInstance i = c.instance;
@@ -134,7 +139,7 @@ final class Admission {
             refusals.add(new Refusal(i, "no free server id in [1, " + maxServerId + "]"));
             return null;
         }
-        Integer weight = useNerveWeights && i.weight().isPresent() ? i.weight().getAsInt() : null;
+        Integer weight = usesNerveWeights(st) && i.weight().isPresent() ? i.weight().getAsInt() : null;
         String cookie = ConfigRenderer.cookieValue(st.config.cookieValueMethod(), name);
         ConfigRenderer.Server server = new ConfigRenderer.Server(i.key(), name, i.address(), id, cookie, weight,
                 c.all, c.shape);
@@ -203,7 +208,7 @@ final class Admission {
             Checked owner = null;
             for (Checked c : ordered) {
                 keys.add(c.instance.key());
-                if (claims(c, owners, refusals)) {
+                if (claims(st, c, owners, refusals)) {
                     owner = c;
                 }
             }

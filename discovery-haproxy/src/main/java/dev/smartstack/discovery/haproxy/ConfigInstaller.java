@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Installs config files: render, check with {@code haproxy -c} (no shell), atomic rename. Every
+ * Installs config files: render, check with {@code haproxy -c} or the operator's
+ * {@code check_command} (no shell), atomic rename. Every
  * file at the config path is valid:
  * <ul>
  *   <li>a file whose sections, global, defaults and operator lines differ from the last checked
@@ -41,6 +42,8 @@ final class ConfigInstaller {
     private final Path target;
     private final String haproxyPath;
     private final Duration timeout;
+    private final List<String> checkCommand;
+    private final Path candidatePath;
     private final Set<String> acceptedShapes = new HashSet<>();
     private ConfigModel checkedStructure;
     /** Sections (by identity) whose every server shape was accepted: unchanged ones are not looked at again. */
@@ -49,9 +52,19 @@ final class ConfigInstaller {
     private String lastInvalid;
 
     ConfigInstaller(Path target, String haproxyPath, Duration timeout) {
+        this(target, haproxyPath, timeout, null, null);
+    }
+
+    /**
+     * @param checkCommand {@code check_command} as argv, or null for {@code haproxy -c -f <candidate>}
+     * @param candidatePath {@code candidate_config_file_path}, or null for a temporary file next to the target
+     */
+    ConfigInstaller(Path target, String haproxyPath, Duration timeout, List<String> checkCommand, Path candidatePath) {
         this.target = target;
         this.haproxyPath = haproxyPath;
         this.timeout = timeout;
+        this.checkCommand = checkCommand;
+        this.candidatePath = candidatePath;
     }
 
     Result install(ConfigModel model) {
@@ -71,21 +84,38 @@ final class ConfigInstaller {
         try {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
-            Files.writeString(candidate, content, StandardCharsets.UTF_8);
+            if (candidatePath != null) {
+                Files.createDirectories(candidatePath.toAbsolutePath().getParent());
+                Files.writeString(candidatePath, content, StandardCharsets.UTF_8);
+            } else {
+                candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
+                Files.writeString(candidate, content, StandardCharsets.UTF_8);
+            }
             if (!fast) {
-                String error = check(candidate);
-                if (error != null && !error.startsWith("haproxy -c exited with ")) {
+                String error = check(candidate != null ? candidate : candidatePath);
+                if (error != null && !error.startsWith(checkName() + " exited with ")) {
                     return new Result(Outcome.NOT_CHECKED, error); // timed out or could not run: retried
                 }
                 if (error != null) {
-                    lastInvalid = content;
+                    lastInvalid = content; // a named candidate stays for the operator to read, as in Ruby
                     return new Result(Outcome.INVALID, error);
                 }
                 remember(model);
             }
-            Files.move(candidate, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            candidate = null;
+            if (candidatePath != null) {
+                try {
+                    Files.move(candidatePath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    // another file system: copy next to the target, then rename
+                    candidate = Files.createTempFile(dir, "." + target.getFileName() + ".", ".candidate");
+                    Files.copy(candidatePath, candidate, StandardCopyOption.REPLACE_EXISTING);
+                    Files.delete(candidatePath);
+                }
+            }
+            if (candidate != null) {
+                Files.move(candidate, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                candidate = null;
+            }
             installed = content;
             lastInvalid = null;
             return new Result(fast ? Outcome.INSTALLED_FAST : Outcome.INSTALLED_CHECKED, null);
@@ -141,11 +171,18 @@ final class ConfigInstaller {
                 + (server.weight() != null) + "\u0000" + server.shape();
     }
 
-    /** Null when {@code haproxy -c} accepts the file, else its output. */
+    /** How check failures are named: {@code "haproxy -c"} or {@code "check_command"}. */
+    private String checkName() {
+        return checkCommand == null ? "haproxy -c" : "check_command";
+    }
+
+    /** Null when {@code haproxy -c} (or {@code check_command}) accepts the file, else its output. */
     String check(Path candidate) {
-        String error = ProcessRunner.run(List.of(haproxyPath, "-c", "-f", candidate.toString()), "haproxy -c", timeout);
+        List<String> argv = checkCommand != null ? checkCommand
+                : List.of(haproxyPath, "-c", "-f", candidate.toString());
+        String error = ProcessRunner.run(argv, checkName(), timeout);
         // Exit 2 "has no error but will not start (no listener)": a config of backends only is valid.
-        if (error != null && error.startsWith("haproxy -c exited with 2:") && error.contains("has no error")) {
+        if (error != null && error.startsWith(checkName() + " exited with 2:") && error.contains("has no error")) {
             return null;
         }
         return error;

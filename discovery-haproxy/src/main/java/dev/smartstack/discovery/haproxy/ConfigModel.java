@@ -11,9 +11,11 @@ import java.util.Map;
  * checked and installed outside it. Immutable.
  *
  * @param version the desired-state version it was taken at
+ * @param sharedFrontend the lines of {@code frontend shared-frontend} ({@link ConfigRenderer#sharedFrontend}), or
+ *     null for no shared frontend
  */
 record ConfigModel(long version, List<String> global, List<String> defaults, Map<String, List<String>> extraSections,
-        List<ConfigRenderer.Section> sections, String bindAddress) {
+        List<ConfigRenderer.Section> sections, String bindAddress, List<String> sharedFrontend) {
 
     /** One service as captured under the lock; its servers are ordered outside it. */
     record Input(String service, HaproxyService config, String backendName,
@@ -25,14 +27,15 @@ record ConfigModel(long version, List<String> global, List<String> defaults, Map
         List<ConfigRenderer.Section> sections = new ArrayList<>(inputs.size());
         for (Input i : inputs) {
             sections.add(new ConfigRenderer.Section(i.service(), i.config(), i.backendName(),
-                    ConfigRenderer.order(new ArrayList<>(i.servers()), i.config().backendOrder(), i.service())));
+                    ConfigRenderer.order(new ArrayList<>(i.servers()), i.config().backendOrder(), i.service(),
+                            s.serverOrderSeed())));
         }
         return new ConfigModel(version, s.effectiveGlobal(), s.effectiveDefaults(), s.extraSections(), sections,
-                s.bindAddress());
+                s.bindAddress(), ConfigRenderer.sharedFrontend(s.sharedFrontend(), sections, s.services().keySet()));
     }
 
     String render() {
-        return ConfigRenderer.render(global, defaults, extraSections, sections, bindAddress);
+        return ConfigRenderer.render(global, defaults, extraSections, sections, bindAddress, sharedFrontend);
     }
 
     /** The same config without any server line: what must equal a checked config's for the fast path. */
@@ -41,7 +44,7 @@ record ConfigModel(long version, List<String> global, List<String> defaults, Map
         for (ConfigRenderer.Section s : sections) {
             bare.add(new ConfigRenderer.Section(s.service(), s.config(), s.backendName(), List.of()));
         }
-        return new ConfigModel(0, global, defaults, extraSections, bare, bindAddress);
+        return new ConfigModel(0, global, defaults, extraSections, bare, bindAddress, sharedFrontend);
     }
 
     /** The servers of each enabled backend, by name, as a reload of this config would create them. */

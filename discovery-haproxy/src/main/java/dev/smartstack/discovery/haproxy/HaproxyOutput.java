@@ -56,7 +56,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         this.events = new Events(settings.metrics());
         events.listeners.addAll(settings.listeners());
         RuntimeClient client = settings.doSocket()
-                ? new RuntimeClient(settings.socketFilePath(), settings.commandTimeout()) : null;
+                ? new RuntimeClient(settings.socketFilePaths(), settings.commandTimeout()) : null;
         this.reconciler = new Reconciler(settings, events, client, new RuntimeKeywords());
         this.supervisor = settings.manageProcess() ? new Supervisor(settings) : null;
         this.installLoop = new InstallLoop(settings, events, reconciler, client, supervisor);
@@ -82,7 +82,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
             throw new IllegalStateException("HaproxyOutput cannot be started in state " + state.get());
         }
         log.info("haproxy output started (config {}, socket {}, reload {})", settings.configFilePath(),
-                settings.socketFilePath(), settings.reload());
+                settings.socketFilePaths(), settings.reload());
         reconciler.intakeNow(); // snapshots handed over before start() are in the first config
         reconciler.begin();
         if (supervisor != null) {

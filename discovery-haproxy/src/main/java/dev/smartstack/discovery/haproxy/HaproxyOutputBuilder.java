@@ -16,6 +16,7 @@ import java.util.Objects;
  * per-service {@code haproxy} section; {@link #build()} checks them and does no I/O.
  */
 public final class HaproxyOutputBuilder {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HaproxyOutputBuilder.class);
     private List<String> global = List.of();
     private List<String> defaults = List.of();
     private final Map<String, List<String>> extraSections = new LinkedHashMap<>();
@@ -24,7 +25,11 @@ public final class HaproxyOutputBuilder {
     private boolean doWrites = true;
     private HaproxyReload reload;
     private boolean doSocket = true;
-    private Path socketFilePath;
+    private List<Path> socketFilePaths = List.of();
+    private List<String> sharedFrontend;
+    private Long serverOrderSeed;
+    private List<String> checkCommand;
+    private Path candidateConfigFilePath;
     private Duration restartInterval = Duration.ofSeconds(2);
     private double restartJitter;
     private Path serverStateFilePath;
@@ -62,7 +67,11 @@ public final class HaproxyOutputBuilder {
         return this;
     }
 
-    /** A service's {@code haproxy} section. Services without one are left out of the config. */
+    /**
+     * A service's {@code haproxy} section. A service given none here is left out of the config (the
+     * Synapse agent gives a service without a {@code haproxy} section an empty one, a backend only,
+     * as Ruby Synapse does).
+     */
     public HaproxyOutputBuilder service(String name, HaproxyService config) {
         Validation.requireValidName("service", name);
         services.put(name, Objects.requireNonNull(config, "config == null"));
@@ -99,7 +108,67 @@ public final class HaproxyOutputBuilder {
 
     /** {@code socket_file_path}: the admin-level stats socket; required with {@code do_socket} unless managed ({@code <config>.sock}). */
     public HaproxyOutputBuilder socketFilePath(Path path) {
-        this.socketFilePath = path;
+        this.socketFilePaths = path == null ? List.of() : List.of(path);
+        return this;
+    }
+
+    /**
+     * {@code socket_file_path} as a list: every runtime command goes to each socket (one HAProxy
+     * process each, as with Ruby Synapse's list for {@code nbproc}); the state is read from the
+     * first. A command that fails on any socket counts as failed (and so leads to a reload).
+     */
+    public HaproxyOutputBuilder socketFilePaths(List<Path> paths) {
+        Objects.requireNonNull(paths, "socket_file_path == null");
+        for (Path p : paths) {
+            Objects.requireNonNull(p, "socket_file_path entry == null");
+        }
+        if (new java.util.HashSet<>(paths).size() != paths.size()) {
+            throw new IllegalArgumentException("socket_file_path must not name a socket twice but was " + paths);
+        }
+        this.socketFilePaths = List.copyOf(paths);
+        return this;
+    }
+
+    /**
+     * {@code shared_frontend}: the lines that open Ruby Synapse's {@code frontend shared-frontend}
+     * (typically its {@code bind} and {@code mode http}); each service's
+     * {@link HaproxyService.Builder#sharedFrontend} lines follow them. Default null: no shared
+     * frontend, and a service's {@code shared_frontend} lines are left out (logged at WARN), as in Ruby.
+     */
+    public HaproxyOutputBuilder sharedFrontend(List<String> lines) {
+        this.sharedFrontend = lines == null ? null : HaproxyService.Builder.lines("shared_frontend", lines);
+        return this;
+    }
+
+    /**
+     * {@code server_order_seed}: the seed of the shuffle of every backend whose {@code backend_order}
+     * is the default, so that the order is the same on every render and every restart; default
+     * null: each backend's shuffle is seeded by its service name.
+     */
+    public HaproxyOutputBuilder serverOrderSeed(Long seed) {
+        this.serverOrderSeed = seed;
+        return this;
+    }
+
+    /**
+     * {@code check_command} (with {@code do_checks}): the command that validates the candidate config
+     * instead of {@code haproxy -c -f <candidate>}, run as Ruby Synapse runs it (see {@link CommandLine}:
+     * a plain command as argv without a shell, shell syntax through {@code /bin/sh -c}); it must name
+     * the {@link #candidateConfigFilePath}. Exit 0 accepts the config; any other exit refuses it and
+     * the installed config stays. Default null ({@code haproxy -c}).
+     */
+    public HaproxyOutputBuilder checkCommand(String command) {
+        this.checkCommand = command == null ? null : CommandLine.argv(command, "check_command");
+        return this;
+    }
+
+    /**
+     * {@code candidate_config_file_path}: where each candidate config is written before it is
+     * checked and renamed into place; a refused candidate is left there. Default null: a temporary
+     * file next to {@code config_file_path}, deleted after use.
+     */
+    public HaproxyOutputBuilder candidateConfigFilePath(Path path) {
+        this.candidateConfigFilePath = path;
         return this;
     }
 
@@ -202,12 +271,31 @@ public final class HaproxyOutputBuilder {
         if (managed && !doWrites) {
             throw new IllegalArgumentException("manage_process needs do_writes on");
         }
-        Path socket = socketFilePath;
-        if (doSocket && socket == null) {
+        List<Path> sockets = doSocket ? socketFilePaths : List.of();
+        if (doSocket && sockets.isEmpty()) {
             if (!managed) {
                 throw new IllegalArgumentException("socket_file_path is required when do_socket is on");
             }
-            socket = sibling(configFilePath, ".sock");
+            sockets = List.of(sibling(configFilePath, ".sock"));
+        }
+        if (managed && sockets.size() > 1) {
+            throw new IllegalArgumentException("manage_process runs one HAProxy, which takes one socket_file_path but was "
+                    + sockets);
+        }
+        if (candidateConfigFilePath != null && candidateConfigFilePath.equals(configFilePath)) {
+            throw new IllegalArgumentException("candidate_config_file_path must differ from config_file_path but both were "
+                    + configFilePath);
+        }
+        if (checkCommand != null && candidateConfigFilePath == null) {
+            throw new IllegalArgumentException("check_command needs candidate_config_file_path (the file it checks)");
+        }
+        if (sharedFrontend == null) {
+            services.forEach((name, s) -> {
+                if (!s.sharedFrontend().isEmpty()) {
+                    log.warn("haproxy service '{}' has shared_frontend lines but the global haproxy section has no "
+                            + "shared_frontend: they are left out, as in Ruby Synapse", name);
+                }
+            });
         }
         if (restartInterval.isNegative()) {
             throw new IllegalArgumentException("restart_interval must not be negative but was " + restartInterval);
@@ -231,9 +319,10 @@ public final class HaproxyOutputBuilder {
                 : configFilePath != null ? sibling(configFilePath, ".master") : null;
         Path pid = pidFilePath != null ? pidFilePath : configFilePath != null ? sibling(configFilePath, ".pid") : null;
         return new HaproxyOutput(new Settings(global, defaults, new LinkedHashMap<>(extraSections),
-                new LinkedHashMap<>(services), configFilePath, doWrites, reload, doSocket, socket, restartInterval,
+                new LinkedHashMap<>(services), configFilePath, doWrites, reload, doSocket, sockets, restartInterval,
                 restartJitter, state, bindAddress, useNerveWeights, maxServerId, haproxyPath, master, pid, commandTimeout,
-                drainTimeout, metrics, clock, List.copyOf(listeners)));
+                drainTimeout, metrics, clock, List.copyOf(listeners), sharedFrontend, serverOrderSeed, checkCommand,
+                candidateConfigFilePath));
     }
 
     private static Path sibling(Path file, String suffix) {

@@ -2,6 +2,7 @@ package dev.smartstack.discovery.haproxy;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The per-service {@code haproxy} section of a Synapse config, key for key. Immutable; build with
@@ -12,6 +13,7 @@ import java.util.Objects;
  * checked with {@code haproxy -c} before it is installed.
  */
 public final class HaproxyService {
+    private static final Pattern BIND_ADDRESS = Pattern.compile("[A-Za-z0-9._:/@\\[\\]*-]+");
 
     /** {@code backend_order}: the order of the server lines in the backend. */
     public enum BackendOrder {
@@ -44,6 +46,9 @@ public final class HaproxyService {
     private final BackendOrder backendOrder;
     private final CookieValueMethod cookieValueMethod;
     private final boolean disabled;
+    private final boolean bindWithoutPort;
+    private final List<String> sharedFrontend;
+    private final Boolean useNerveWeights;
 
     private HaproxyService(Builder b) {
         this.port = b.port;
@@ -57,15 +62,38 @@ public final class HaproxyService {
         this.backendOrder = b.backendOrder;
         this.cookieValueMethod = b.cookieValueMethod;
         this.disabled = b.disabled;
+        this.bindWithoutPort = b.bindWithoutPort;
+        this.sharedFrontend = b.sharedFrontend;
+        this.useNerveWeights = b.useNerveWeights;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** {@code port}: the frontend's port, or null for a backend only. */
+    /** {@code port}: the frontend's port, or null for a backend only (unless {@link #bindWithoutPort()}). */
     public Integer port() {
         return port;
+    }
+
+    /** Ruby's explicit {@code port: null}: a frontend bound to {@code bind_address} alone. */
+    public boolean bindWithoutPort() {
+        return bindWithoutPort;
+    }
+
+    /** Whether the service has a frontend of its own: a port, or {@link #bindWithoutPort()}. */
+    public boolean hasFrontend() {
+        return port != null || bindWithoutPort;
+    }
+
+    /** {@code shared_frontend}: lines for the output's shared frontend; empty for none. */
+    public List<String> sharedFrontend() {
+        return sharedFrontend;
+    }
+
+    /** {@code use_nerve_weights} of this service, or null for the output's setting. */
+    public Boolean useNerveWeights() {
+        return useNerveWeights;
     }
 
     /** {@code bind_address}, or null for the output's global {@code bind_address}. */
@@ -127,6 +155,9 @@ public final class HaproxyService {
         b.backendOrder = backendOrder;
         b.cookieValueMethod = cookieValueMethod;
         b.disabled = disabled;
+        b.bindWithoutPort = bindWithoutPort;
+        b.sharedFrontend = sharedFrontend;
+        b.useNerveWeights = useNerveWeights;
         return b;
     }
 
@@ -139,13 +170,15 @@ public final class HaproxyService {
                 && bindOptions.equals(s.bindOptions) && serverOptions.equals(s.serverOptions)
                 && listen.equals(s.listen) && frontend.equals(s.frontend) && backend.equals(s.backend)
                 && Objects.equals(backendName, s.backendName) && backendOrder == s.backendOrder
-                && cookieValueMethod == s.cookieValueMethod && disabled == s.disabled;
+                && cookieValueMethod == s.cookieValueMethod && disabled == s.disabled
+                && bindWithoutPort == s.bindWithoutPort && sharedFrontend.equals(s.sharedFrontend)
+                && Objects.equals(useNerveWeights, s.useNerveWeights);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(port, bindAddress, bindOptions, serverOptions, listen, frontend, backend, backendName,
-                backendOrder, cookieValueMethod, disabled);
+                backendOrder, cookieValueMethod, disabled, bindWithoutPort, sharedFrontend, useNerveWeights);
     }
 
     @Override
@@ -166,6 +199,9 @@ public final class HaproxyService {
         private BackendOrder backendOrder = BackendOrder.SHUFFLE;
         private CookieValueMethod cookieValueMethod = CookieValueMethod.NAME;
         private boolean disabled;
+        private boolean bindWithoutPort;
+        private List<String> sharedFrontend = List.of();
+        private Boolean useNerveWeights;
 
         private Builder() {
         }
@@ -179,9 +215,42 @@ public final class HaproxyService {
             return this;
         }
 
-        /** {@code bind_address}; default the output's {@code bind_address}, else {@code localhost}. */
+        /**
+         * Ruby's explicit {@code port: null}: the frontend binds {@code bind_address} with no port
+         * (a UNIX socket such as {@code /run/svc.sock} or {@code unix@svc.sock}); default false.
+         * Exclusive with {@link #port}.
+         */
+        public Builder bindWithoutPort(boolean bindWithoutPort) {
+            this.bindWithoutPort = bindWithoutPort;
+            return this;
+        }
+
+        /**
+         * {@code bind_address}; default the output's {@code bind_address}, else {@code localhost}.
+         * One token of {@code [A-Za-z0-9._:/@[]*-]} (an address, or a socket path for {@link #bindWithoutPort}).
+         */
         public Builder bindAddress(String bindAddress) {
-            this.bindAddress = bindAddress == null ? null : oneToken("bind_address", bindAddress);
+            if (bindAddress != null && !BIND_ADDRESS.matcher(bindAddress).matches()) {
+                throw new IllegalArgumentException("bind_address must be one token of [A-Za-z0-9._:/@[]*-] but was "
+                        + dev.smartstack.discovery.core.Validation.quote(bindAddress));
+            }
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /**
+         * {@code shared_frontend}: lines added to the output's shared frontend (see
+         * {@link HaproxyOutputBuilder#sharedFrontend}), typically an {@code acl} and a
+         * {@code use_backend}; default none.
+         */
+        public Builder sharedFrontend(List<String> lines) {
+            this.sharedFrontend = lines("shared_frontend", lines);
+            return this;
+        }
+
+        /** {@code use_nerve_weights} for this service; default null (the output's {@code use_nerve_weights}). */
+        public Builder useNerveWeights(Boolean use) {
+            this.useNerveWeights = use;
             return this;
         }
 
@@ -245,6 +314,13 @@ public final class HaproxyService {
         }
 
         public HaproxyService build() {
+            if (bindWithoutPort && port != null) {
+                throw new IllegalArgumentException("port must be null when the frontend binds without a port but was " + port);
+            }
+            if (bindAddress != null && bindAddress.indexOf('/') >= 0 && !bindWithoutPort) {
+                throw new IllegalArgumentException("bind_address " + dev.smartstack.discovery.core.Validation.quote(bindAddress)
+                        + " is a socket path, which needs port: null");
+            }
             return new HaproxyService(this);
         }
 
@@ -265,8 +341,5 @@ public final class HaproxyService {
             return value;
         }
 
-        static String oneToken(String key, String value) {
-            return dev.smartstack.discovery.core.Validation.requireToken(key, value);
-        }
     }
 }

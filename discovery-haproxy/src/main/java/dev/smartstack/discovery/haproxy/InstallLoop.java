@@ -53,7 +53,8 @@ final class InstallLoop {
         this.client = client;
         this.supervisor = supervisor;
         this.installer = settings.doWrites()
-                ? new ConfigInstaller(settings.configFilePath(), settings.haproxyPath(), settings.commandTimeout())
+                ? new ConfigInstaller(settings.configFilePath(), settings.haproxyPath(), settings.commandTimeout(),
+                        settings.checkCommand(), settings.candidateConfigFilePath())
                 : null;
         this.stateFile = client != null && settings.serverStateFilePath() != null
                 ? new ServerStateFile(settings.serverStateFilePath()) : null;

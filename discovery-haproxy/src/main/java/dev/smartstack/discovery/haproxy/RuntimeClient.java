@@ -26,34 +26,59 @@ final class RuntimeClient {
     private static final String PREAMBLE = "prompt\nset severity-output number\n";
     private static final int PREAMBLE_ANSWERS = 2;
 
-    private final Path socket;
+    private final List<Path> sockets;
     private final Duration timeout;
 
     RuntimeClient(Path socket, Duration timeout) {
-        this.socket = socket;
+        this(List.of(socket), timeout);
+    }
+
+    /** A client of several stats sockets (one HAProxy process each): every command goes to each. */
+    RuntimeClient(List<Path> sockets, Duration timeout) {
+        if (sockets.isEmpty()) {
+            throw new IllegalArgumentException("sockets must not be empty");
+        }
+        this.sockets = List.copyOf(sockets);
         this.timeout = timeout;
     }
 
-    Path socket() {
-        return socket;
+    /** The sockets, as one string for messages. */
+    String socket() {
+        return sockets.size() == 1 ? sockets.get(0).toString() : sockets.toString();
     }
 
     /**
-     * Sends the commands over one connection and returns one answer per command, in order.
+     * Sends the commands over one connection to each socket in turn and returns one answer per
+     * command, in order: the first socket's, except that a command refused by a later socket
+     * answers with that refusal (so that a command counts as done only when every process did it).
      *
-     * @throws IOException when the socket cannot be reached or does not answer every command
-     *     within the timeout
+     * @throws IOException when a socket cannot be reached or does not answer every command within
+     *     the timeout
      */
     List<RuntimeCommand.Answer> send(List<RuntimeCommand> commands) throws IOException {
+        List<RuntimeCommand.Answer> answers = send(sockets.get(0), commands);
+        for (int s = 1; s < sockets.size(); s++) {
+            List<RuntimeCommand.Answer> more = send(sockets.get(s), commands);
+            for (int i = 0; i < more.size(); i++) {
+                if (answers.get(i).ok() && !more.get(i).ok()) {
+                    answers.set(i, more.get(i));
+                }
+            }
+        }
+        return answers;
+    }
+
+    /** Sends the commands over one connection to {@code socket}; one answer per command, in order. */
+    private List<RuntimeCommand.Answer> send(Path socket, List<RuntimeCommand> commands) throws IOException {
         if (commands.isEmpty()) {
-            return List.of();
+            return new ArrayList<>();
         }
         StringBuilder request = new StringBuilder(PREAMBLE.length() + commands.size() * 64).append(PREAMBLE);
         for (RuntimeCommand c : commands) {
             request.append(c.text()).append('\n');
         }
         request.append("quit\n");
-        String raw = exchange(request.toString().getBytes(StandardCharsets.US_ASCII));
+        String raw = exchange(socket, request.toString().getBytes(StandardCharsets.US_ASCII));
         List<String> parts = split(raw);
         if (parts.size() < PREAMBLE_ANSWERS + commands.size()) {
             throw new IOException(socket + " answered " + (parts.size() - PREAMBLE_ANSWERS) + " of "
@@ -88,7 +113,7 @@ final class RuntimeClient {
     }
 
     /** Writes the request and reads until HAProxy closes the connection, both without blocking. */
-    private String exchange(byte[] request) throws IOException {
+    private String exchange(Path socket, byte[] request) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {

@@ -39,7 +39,8 @@ final class SectionCache {
             if (e == null || e.source != i.servers() || !e.section.backendName().equals(i.backendName())
                     || e.section.config() != i.config() && !e.section.config().equals(i.config())) {
                 Entry fresh = new Entry(i.servers(), new ConfigRenderer.Section(i.service(), i.config(), i.backendName(),
-                        ConfigRenderer.order(new ArrayList<>(i.servers()), i.config().backendOrder(), i.service())));
+                        ConfigRenderer.order(new ArrayList<>(i.servers()), i.config().backendOrder(), i.service(),
+                                s.serverOrderSeed())));
                 boolean sameConfig = e != null && (e.section.config() == i.config() || e.section.config().equals(i.config()));
                 fresh.lines = sameConfig ? e.lines : null; // the servers that stayed keep their lines
                 e = fresh;
@@ -49,7 +50,7 @@ final class SectionCache {
         }
         entries = next;
         return new ConfigModel(version, s.effectiveGlobal(), s.effectiveDefaults(), s.extraSections(), sections,
-                s.bindAddress());
+                s.bindAddress(), ConfigRenderer.sharedFrontend(s.sharedFrontend(), sections, s.services().keySet()));
     }
 
     /** The text of a model made by {@link #model}: the same as {@link ConfigModel#render()}. */
@@ -61,7 +62,7 @@ final class SectionCache {
             }
         }
         return ConfigRenderer.render(model.global(), model.defaults(), model.extraSections(), model.sections(),
-                model.bindAddress(), this::text);
+                model.bindAddress(), model.sharedFrontend(), this::text);
     }
 
     private String text(ConfigRenderer.Section s, String globalBindAddress) {

@@ -8,13 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The settings of one output, checked by {@link HaproxyOutput.Builder#build()}; immutable. */
+/**
+ * The settings of one output, checked by {@link HaproxyOutputBuilder#build()}; immutable.
+ * {@code socketFilePaths} is empty without the runtime API; {@code sharedFrontend},
+ * {@code serverOrderSeed}, {@code checkCommand} and {@code candidateConfigFilePath} are null when not set.
+ */
 record Settings(List<String> global, List<String> defaults, Map<String, List<String>> extraSections,
         Map<String, HaproxyService> services, Path configFilePath, boolean doWrites, HaproxyReload reload,
-        boolean doSocket, Path socketFilePath, Duration restartInterval, double restartJitter,
+        boolean doSocket, List<Path> socketFilePaths, Duration restartInterval, double restartJitter,
         Path serverStateFilePath, String bindAddress, boolean useNerveWeights, int maxServerId, String haproxyPath,
         Path masterSocketPath, Path pidFilePath, Duration commandTimeout, Duration drainTimeout,
-        DiscoveryMetrics metrics, Clock clock, List<HaproxyListener> listeners) {
+        DiscoveryMetrics metrics, Clock clock, List<HaproxyListener> listeners, List<String> sharedFrontend,
+        Long serverOrderSeed, List<String> checkCommand, Path candidateConfigFilePath) {
+
+    /** The first {@code socket_file_path} (the one a managed HAProxy is given), or null without the socket. */
+    Path socketFilePath() {
+        return socketFilePaths.isEmpty() ? null : socketFilePaths.get(0);
+    }
 
     boolean manageProcess() {
         return reload instanceof HaproxyReload.Managed;
@@ -23,7 +33,9 @@ record Settings(List<String> global, List<String> defaults, Map<String, List<Str
     List<String> effectiveGlobal() {
         List<String> out = new ArrayList<>(global);
         if (manageProcess() && doSocket && !startsWith(global, "stats socket")) {
-            out.add("stats socket " + socketFilePath + " mode 600 level admin");
+            for (Path socket : socketFilePaths) {
+                out.add("stats socket " + socket + " mode 600 level admin");
+            }
         }
         if (doSocket && serverStateFilePath != null && !startsWith(global, "server-state-file")) {
             out.add("server-state-file " + serverStateFilePath);

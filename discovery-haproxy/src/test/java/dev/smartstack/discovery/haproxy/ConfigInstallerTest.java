@@ -19,7 +19,7 @@ class ConfigInstallerTest {
     private static ConfigModel model(String backendLine, ConfigRenderer.Server... servers) {
         HaproxyService config = HaproxyService.builder().backend(List.of(backendLine)).build();
         return new ConfigModel(0, List.of(), List.of(), Map.of(),
-                List.of(new ConfigRenderer.Section("svc", config, "svc", List.of(servers))), "127.0.0.1");
+                List.of(new ConfigRenderer.Section("svc", config, "svc", List.of(servers))), "127.0.0.1", null);
     }
 
     private static ConfigRenderer.Server server(String name, int id, String options) {

@@ -175,7 +175,7 @@ public record SynapseConfig(
     /**
      * A service's {@code haproxy} section.
      *
-     * @param port {@code port}: default none (a backend only)
+     * @param port {@code port}: default none (a backend only); see {@code bindWithoutPort}
      * @param bindAddress {@code bind_address}: default the global one
      * @param bindOptions {@code bind_options}: default none
      * @param serverOptions {@code server_options}: default none
@@ -186,6 +186,9 @@ public record SynapseConfig(
      * @param backendOrder {@code backend_order}: default shuffled; {@code asc}, {@code desc} or {@code no_shuffle}
      * @param cookieValueMethod {@code cookie_value_method}: default {@code name}, or {@code hash}
      * @param disabled {@code disabled}: default false
+     * @param bindWithoutPort an explicit {@code port: null}: a frontend bound to {@code bind_address} alone
+     * @param sharedFrontend {@code shared_frontend}: lines for the global shared frontend; default none
+     * @param useNerveWeights {@code use_nerve_weights} for this service: default the global one
      */
     public record ServiceHaproxy(
             Optional<Integer> port,
@@ -198,7 +201,10 @@ public record SynapseConfig(
             Optional<String> backendName,
             Optional<String> backendOrder,
             String cookieValueMethod,
-            boolean disabled) {
+            boolean disabled,
+            boolean bindWithoutPort,
+            List<String> sharedFrontend,
+            Optional<Boolean> useNerveWeights) {
 
         public static final String DEFAULT_COOKIE_VALUE_METHOD = "name";
     }
@@ -214,7 +220,8 @@ public record SynapseConfig(
      * @param doReloads {@code do_reloads}: default true
      * @param reloadCommand {@code reload_command}: required when {@code do_reloads}, unless {@code manage_process}
      * @param doSocket {@code do_socket}: default true
-     * @param socketFilePath {@code socket_file_path}: required when {@code do_socket}
+     * @param socketFilePaths {@code socket_file_path}, one path or a list: required when {@code do_socket}
+     *     (unless {@code manage_process}); runtime commands go to every socket
      * @param restartInterval {@code restart_interval}: default 2 s
      * @param restartJitter {@code restart_jitter}: default 0, a fraction in [0, 1]
      * @param stateFilePath {@code state_file_path}: default none (the watcher's state file)
@@ -226,6 +233,15 @@ public record SynapseConfig(
      * @param manageProcess (ext) {@code manage_process}: default false
      * @param drainTimeout (ext) {@code drain_timeout}: seconds a leaving server keeps its sessions
      *     before they are shut down and it is deleted; default 60 s
+     * @param sharedFrontend {@code shared_frontend}: the lines that open {@code frontend shared-frontend};
+     *     default none (no shared frontend)
+     * @param doChecks {@code do_checks}: default false; when on, {@code check_command} validates each
+     *     candidate instead of {@code haproxy -c} (which runs otherwise)
+     * @param checkCommand {@code check_command}: required when {@code do_checks}; run as {@code reload_command} is
+     * @param candidateConfigFilePath {@code candidate_config_file_path}: where the candidate is written;
+     *     required when {@code do_checks}; default a temporary file next to {@code config_file_path}
+     * @param serverOrderSeed {@code server_order_seed}: the seed of the backends' shuffle; default
+     *     none (each backend's shuffle is seeded by its service name)
      */
     public record Haproxy(
             List<String> global,
@@ -236,7 +252,7 @@ public record SynapseConfig(
             boolean doReloads,
             Optional<String> reloadCommand,
             boolean doSocket,
-            Optional<Path> socketFilePath,
+            List<Path> socketFilePaths,
             Duration restartInterval,
             double restartJitter,
             Optional<Path> stateFilePath,
@@ -246,7 +262,12 @@ public record SynapseConfig(
             int maxServerId,
             String haproxyPath,
             boolean manageProcess,
-            Duration drainTimeout) {
+            Duration drainTimeout,
+            Optional<List<String>> sharedFrontend,
+            boolean doChecks,
+            Optional<String> checkCommand,
+            Optional<Path> candidateConfigFilePath,
+            Optional<Long> serverOrderSeed) {
 
         public static final Duration DEFAULT_RESTART_INTERVAL = Duration.ofSeconds(2);
         public static final Duration DEFAULT_STATE_FILE_TTL = Duration.ofSeconds(86_400);

@@ -115,7 +115,7 @@ record SynapseFile(
 
     /** A service's {@code haproxy} section. */
     record ServiceHaproxy(
-            @Rules.IntRange(min = 1, max = 65535) Integer port,
+            JsonNode port,
             String bindAddress,
             @Rules.OneLine String bindOptions,
             @Rules.OneLine @JsonDeserialize(using = Words.class) String serverOptions,
@@ -125,7 +125,10 @@ record SynapseFile(
             String backendName,
             @Rules.OneOf({"asc", "desc", "no_shuffle"}) String backendOrder,
             @Rules.OneOf({"name", "hash"}) String cookieValueMethod,
-            Boolean disabled) {
+            Boolean disabled,
+            @Rules.OneLine(of = "HAProxy config") List<String> sharedFrontend,
+            @Rules.IntRange(min = 1, max = 65535) Integer serverPortOverride,
+            Boolean useNerveWeights) {
     }
 
     /** The global {@code haproxy} section. */
@@ -138,7 +141,7 @@ record SynapseFile(
             Boolean doReloads,
             @Rules.OneLine String reloadCommand,
             Boolean doSocket,
-            String socketFilePath,
+            @JsonDeserialize(using = OneOrMore.class) List<String> socketFilePath,
             @Rules.Seconds(zero = true) Double restartInterval,
             @Rules.Within(min = 0, max = 1) Double restartJitter,
             String stateFilePath,
@@ -148,6 +151,11 @@ record SynapseFile(
             @Rules.IntRange(min = 1, max = Integer.MAX_VALUE) Integer maxServerId,
             @Rules.OneLine String haproxyPath,
             Boolean manageProcess,
-            @Rules.Seconds(zero = true, max = 86_400) Double drainTimeout) {
+            @Rules.Seconds(zero = true, max = 86_400) Double drainTimeout,
+            @Rules.OneLine(of = "HAProxy config") List<String> sharedFrontend,
+            Boolean doChecks,
+            @Rules.OneLine String checkCommand,
+            String candidateConfigFilePath,
+            Long serverOrderSeed) {
     }
 }

@@ -48,14 +48,13 @@ final class SynapseLoader {
                 SynapseFile.Service.class, env, SynapseLoader::service);
         if (haproxy.isPresent()) {
             Map<String, String> backends = new LinkedHashMap<>();
-            for (Service s : services.values()) {
-                if (s.haproxy().isPresent()) {
-                    String be = s.haproxy().get().backendName().orElse(s.name());
-                    String other = backends.putIfAbsent(be, s.name());
-                    if (other != null) {
-                        throw new ConfigException(shownAs, "services." + s.name() + ".haproxy.backend_name",
-                                "backend " + Validation.quote(be) + " is also used by service " + Validation.quote(other));
-                    }
+            for (Service s : services.values()) { // a service without a haproxy section has a backend too, as in Ruby
+                String be = s.haproxy().flatMap(ServiceHaproxy::backendName).orElse(s.name());
+                String other = backends.putIfAbsent(be, s.name());
+                if (other != null) {
+                    throw new ConfigException(shownAs, "services." + s.name()
+                            + (s.haproxy().isPresent() ? ".haproxy.backend_name" : ""),
+                            "backend " + Validation.quote(be) + " is also used by service " + Validation.quote(other));
                 }
             }
         }
@@ -72,6 +71,12 @@ final class SynapseLoader {
         if (!Validation.isValidName(name)) {
             throw new ConfigException(file, path, "expected a service name of 1 to " + Validation.MAX_NAME_LENGTH
                     + " characters of [A-Za-z0-9._:@-] but was " + Validation.quote(name));
+        }
+        if (s.backendPortOverride() == null && s.haproxy() != null && s.haproxy().serverPortOverride() != null) {
+            // haproxy.server_port_override: Ruby's deprecated spelling of backend_port_override
+            s = new SynapseFile.Service(s.discovery(), s.discoveryMulti(), s.defaultServers(), s.keepDefaultServers(),
+                    s.usePreviousBackends(), s.haproxy().serverPortOverride(), s.leaderElection(), s.haproxy(),
+                    s.fileOutput(), s.loadTestConcurrency());
         }
         SynapseFile.Discovery d = s.discovery();
         String dp = RecordRules.join(path, "discovery");
@@ -242,7 +247,12 @@ final class SynapseLoader {
     }
 
     private static ServiceHaproxy serviceHaproxy(String file, String path, SynapseFile.ServiceHaproxy h) {
-        token(file, path, "bind_address", h.bindAddress());
+        JsonNode port = h.port();
+        if (port != null && !port.isNull() && !(port.isIntegralNumber() && port.canConvertToInt()
+                && port.intValue() >= 1 && port.intValue() <= 65535)) { // null: Ruby's bind without a port
+            throw new ConfigException(file, path + ".port", "expected an integer in [1, 65535] or null but was "
+                    + RecordRules.describe(port));
+        }
         if (h.serverOptions() != null && h.serverOptions().indexOf('#') >= 0) {
             throw new ConfigException(file, path + ".server_options", "must not contain '#' but was "
                     + Validation.quote(h.serverOptions()));
@@ -251,12 +261,14 @@ final class SynapseLoader {
             throw new ConfigException(file, path + ".backend_name", "expected one token of [A-Za-z0-9._:-] but was "
                     + Validation.quote(h.backendName()));
         }
-        return new ServiceHaproxy(Optional.ofNullable(h.port()), Optional.ofNullable(h.bindAddress()),
+        return new ServiceHaproxy(port == null || port.isNull() ? Optional.empty() : Optional.of(port.intValue()),
+                Optional.ofNullable(h.bindAddress()),
                 Optional.ofNullable(h.bindOptions()), Optional.ofNullable(h.serverOptions()),
                 List.copyOf(or(h.listen(), List.of())), List.copyOf(or(h.frontend(), List.of())),
                 List.copyOf(or(h.backend(), List.of())), Optional.ofNullable(h.backendName()),
                 Optional.ofNullable(h.backendOrder()), or(h.cookieValueMethod(), ServiceHaproxy.DEFAULT_COOKIE_VALUE_METHOD),
-                or(h.disabled(), false));
+                or(h.disabled(), false), port != null && port.isNull(), List.copyOf(or(h.sharedFrontend(), List.of())),
+                Optional.ofNullable(h.useNerveWeights()));
     }
 
     private static void token(String file, String path, String key, String value) {
@@ -302,9 +314,21 @@ final class SynapseLoader {
             throw new ConfigException(shownAs, "haproxy.reload_command",
                     "required key is missing (do_reloads is on and manage_process is off)");
         }
-        Optional<Path> socket = path(file, shownAs, "socket_file_path", h.socketFilePath());
-        if (doSocket && socket.isEmpty() && !manage) {
+        List<String> socketNames = or(h.socketFilePath(), List.of());
+        List<Path> sockets = new ArrayList<>();
+        for (int i = 0; i < socketNames.size(); i++) {
+            sockets.add(path(file, shownAs, "socket_file_path" + (h.socketFilePath().size() > 1 ? "[" + i + "]" : ""),
+                    socketNames.get(i)).orElseThrow());
+        }
+        if (doSocket && sockets.isEmpty() && !manage) {
             throw new ConfigException(shownAs, "haproxy.socket_file_path", "required key is missing (do_socket is on)");
+        }
+        boolean doChecks = or(h.doChecks(), false);
+        if (doChecks && h.checkCommand() == null) { // Ruby's rule: do_checks needs both
+            throw new ConfigException(shownAs, "haproxy.check_command", "required key is missing (do_checks is on)");
+        }
+        if (doChecks && h.candidateConfigFilePath() == null) {
+            throw new ConfigException(shownAs, "haproxy.candidate_config_file_path", "required key is missing (do_checks is on)");
         }
         token(shownAs, "haproxy", "bind_address", h.bindAddress());
         String haproxyPath = or(h.haproxyPath(), Haproxy.DEFAULT_HAPROXY_PATH);
@@ -312,13 +336,16 @@ final class SynapseLoader {
             throw new ConfigException(shownAs, "haproxy.haproxy_path", "expected a program but was " + Validation.quote(haproxyPath));
         }
         return new Haproxy(List.copyOf(h.global()), List.copyOf(h.defaults()), Collections.unmodifiableMap(extra), configFile,
-                doWrites, doReloads, reload, doSocket, socket,
+                doWrites, doReloads, reload, doSocket, List.copyOf(sockets),
                 ConfigFiles.seconds(h.restartInterval(), Haproxy.DEFAULT_RESTART_INTERVAL), or(h.restartJitter(), 0.0),
                 path(file, shownAs, "state_file_path", h.stateFilePath()),
                 ConfigFiles.seconds(h.stateFileTtl(), Haproxy.DEFAULT_STATE_FILE_TTL),
                 or(h.bindAddress(), Haproxy.DEFAULT_BIND_ADDRESS), or(h.useNerveWeights(), false),
                 or(h.maxServerId(), Haproxy.DEFAULT_MAX_SERVER_ID), haproxyPath, manage,
-                ConfigFiles.seconds(h.drainTimeout(), Haproxy.DEFAULT_DRAIN_TIMEOUT));
+                ConfigFiles.seconds(h.drainTimeout(), Haproxy.DEFAULT_DRAIN_TIMEOUT),
+                Optional.ofNullable(h.sharedFrontend()).map(List::copyOf), doChecks, Optional.ofNullable(h.checkCommand()),
+                path(file, shownAs, "candidate_config_file_path", h.candidateConfigFilePath()),
+                Optional.ofNullable(h.serverOrderSeed()));
     }
 
     private static Optional<Path> path(Path file, String shownAs, String key, String value) {

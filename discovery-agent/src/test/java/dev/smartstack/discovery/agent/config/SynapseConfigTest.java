@@ -100,4 +100,60 @@ class SynapseConfigTest {
                 + "\"default_servers\": [{\"host\": \"127.0.0.1\", \"port\": 1, \"labels\": {\"az\": \"a\", \"rank\": 2}}]}}}");
         assertThat(c.services().get("s").defaultServers().get(0).labels()).isEqualTo(Map.of("az", "a", "rank", "2"));
     }
+
+    private static final String HAPROXY = "\"haproxy\": {\"global\": [], \"defaults\": [], "
+            + "\"config_file_path\": \"/tmp/h.cfg\", \"reload_command\": \"/bin/true\"";
+
+    @Test
+    void rubyHaproxyKeys_boundAsRubyReadsThem() throws IOException {
+        SynapseConfig c = load("{" + HAPROXY + ", \"socket_file_path\": [\"/tmp/a.sock\", \"b.sock\"], "
+                + "\"shared_frontend\": [\"bind :8081\"], \"do_checks\": true, \"check_command\": \"haproxy -c -f /tmp/c.cfg\", "
+                + "\"candidate_config_file_path\": \"/tmp/c.cfg\", \"server_order_seed\": 42}, \"services\": {"
+                + "\"web\": {\"discovery\": {" + ZK + "}, \"haproxy\": {\"port\": null, \"bind_address\": \"/run/web.sock\", "
+                + "\"server_port_override\": 8080, \"use_nerve_weights\": true, \"shared_frontend\": [\"use_backend web\"]}}, "
+                + "\"both\": {\"backend_port_override\": 9090, \"discovery\": {" + ZK + "}, \"haproxy\": {\"port\": 80, "
+                + "\"server_port_override\": 8080}}, "
+                + "\"none\": {\"discovery\": {" + ZK + "}}}}");
+        SynapseConfig.Haproxy h = c.haproxy().orElseThrow();
+        assertThat(h.socketFilePaths()).containsExactly(Path.of("/tmp/a.sock"), dir.resolve("b.sock"));
+        assertThat(h.sharedFrontend()).contains(List.of("bind :8081"));
+        assertThat(h.doChecks()).isTrue();
+        assertThat(h.checkCommand()).contains("haproxy -c -f /tmp/c.cfg");
+        assertThat(h.candidateConfigFilePath()).contains(Path.of("/tmp/c.cfg"));
+        assertThat(h.serverOrderSeed()).contains(42L);
+        SynapseConfig.Service web = c.services().get("web");
+        SynapseConfig.ServiceHaproxy wh = web.haproxy().orElseThrow();
+        assertThat(wh.port()).isEmpty();
+        assertThat(wh.bindWithoutPort()).isTrue();
+        assertThat(wh.useNerveWeights()).contains(true);
+        assertThat(wh.sharedFrontend()).containsExactly("use_backend web");
+        assertThat(web.backendPortOverride()).contains(8080); // Ruby's deprecated spelling
+        assertThat(c.services().get("both").backendPortOverride()).contains(9090); // backend_port_override wins
+        assertThat(c.services().get("both").haproxy().orElseThrow().bindWithoutPort()).isFalse();
+        assertThat(c.services().get("none").haproxy()).isEmpty();
+
+        SynapseConfig one = load("{" + HAPROXY + ", \"socket_file_path\": \"/tmp/a.sock\"}, \"services\": {}}");
+        assertThat(one.haproxy().orElseThrow().socketFilePaths()).containsExactly(Path.of("/tmp/a.sock"));
+        assertThat(one.haproxy().orElseThrow().doChecks()).isFalse();
+    }
+
+    @Test
+    void doChecks_withoutCheckCommandOrCandidate_refusedAsRubyDoes() {
+        assertThatThrownBy(() -> load("{" + HAPROXY + ", \"do_socket\": false, \"do_checks\": true, "
+                + "\"candidate_config_file_path\": \"/tmp/c.cfg\"}, \"services\": {}}"))
+                .hasMessage("synapse.conf.json: haproxy.check_command: required key is missing (do_checks is on)");
+        assertThatThrownBy(() -> load("{" + HAPROXY + ", \"do_socket\": false, \"do_checks\": true, "
+                + "\"check_command\": \"haproxy -c -f /tmp/c.cfg\"}, \"services\": {}}"))
+                .hasMessage("synapse.conf.json: haproxy.candidate_config_file_path: required key is missing (do_checks is on)");
+        assertThatThrownBy(() -> load("{" + HAPROXY + ", \"socket_file_path\": [\"/tmp/a.sock\", 3]}, \"services\": {}}"))
+                .hasMessageStartingWith("synapse.conf.json: haproxy.socket_file_path");
+    }
+
+    @Test
+    void serviceWithoutHaproxySection_backendNameTakenByAnother_refused() {
+        assertThatThrownBy(() -> load("{" + HAPROXY + ", \"do_socket\": false}, \"services\": {"
+                + "\"web\": {\"discovery\": {" + ZK + "}, \"haproxy\": {\"backend_name\": \"api\"}}, "
+                + "\"api\": {\"discovery\": {" + ZK + "}}}}"))
+                .hasMessage("synapse.conf.json: services.api: backend \"api\" is also used by service \"web\"");
+    }
 }
