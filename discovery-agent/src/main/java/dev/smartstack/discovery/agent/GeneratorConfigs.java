@@ -1,0 +1,142 @@
+package dev.smartstack.discovery.agent;
+
+import dev.smartstack.discovery.agent.config.ConfigException;
+import dev.smartstack.discovery.agent.config.SynapseConfig;
+import dev.smartstack.discovery.agent.config.ZnodeHaproxy;
+import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.synapse.ZnodeDataWatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each zookeeper service's HAProxy settings as Ruby Synapse takes them from ZooKeeper: the
+ * {@code haproxy} object in the data of {@code generator_config_path} (by default the service's
+ * {@code discovery.path}; {@code disabled} reads nothing), watched with one {@code getData} per
+ * change.
+ *
+ * <p>As in Ruby, settings found in the znode replace the service's {@code haproxy} section of the
+ * config file whole (no key-by-key merge; keys left out take their defaults), and data with no
+ * settings (no {@code haproxy} key, empty data, a missing znode) keeps whatever applies now. Unlike
+ * Ruby, the data is untrusted: {@link ZnodeHaproxy} holds it to the config file's rules and
+ * HaproxyService's builder to its value checks; refused data leaves the current settings serving
+ * and is logged at ERROR, counted ({@link DiscoveryMetrics#ZNODE_REFUSED}, detail
+ * {@code generator_config}) and shown in {@code /status}, once per version of the znode.
+ */
+final class GeneratorConfigs implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GeneratorConfigs.class);
+    static final String REFUSED_DETAIL = "generator_config";
+
+    /** One service's two sources of settings; guarded by the enclosing instance. */
+    private static final class Entry {
+        final String znode;
+        Optional<SynapseConfig.ServiceHaproxy> file;
+        Optional<SynapseConfig.ServiceHaproxy> znodeSettings = Optional.empty();
+
+        Entry(String znode, Optional<SynapseConfig.ServiceHaproxy> file) {
+            this.znode = znode;
+            this.file = file;
+        }
+    }
+
+    private final HaproxyOutput output;
+    private final DiscoveryMetrics metrics;
+    private final SynapseStatus status;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<String, List<String>> servicesByHosts = new LinkedHashMap<>();
+    private final List<ZnodeDataWatch> watches = new ArrayList<>();
+
+    /** The services of {@code config} that read settings from ZooKeeper; none without an {@code haproxy} generator. */
+    GeneratorConfigs(SynapseConfig config, HaproxyOutput output, DiscoveryMetrics metrics, SynapseStatus status) {
+        this.output = output;
+        this.metrics = metrics;
+        this.status = status;
+        if (output == null) {
+            return;
+        }
+        for (SynapseConfig.Service s : config.services().values()) {
+            s.generatorConfigZnode().ifPresent(znode -> {
+                entries.put(s.name(), new Entry(znode, s.haproxy()));
+                servicesByHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(s.name());
+            });
+        }
+    }
+
+    /** Whether a service on these hosts reads its settings from ZooKeeper. */
+    boolean watches(String connectString) {
+        return servicesByHosts.containsKey(connectString);
+    }
+
+    /** Starts the watches of the services on {@code connectString}, with that cluster's started client. */
+    synchronized void start(String connectString, CuratorFramework client) {
+        for (String service : servicesByHosts.getOrDefault(connectString, List.of())) {
+            Entry e = entries.get(service);
+            ZnodeDataWatch w = ZnodeDataWatch.builder().curator(client).path(e.znode)
+                    .listener((path, data, mzxid) -> data(service, path, data, mzxid)).build();
+            watches.add(w);
+            w.start();
+        }
+    }
+
+    /**
+     * The config file's section of a service changed (a reload of the file): applied unless
+     * settings from its znode apply, which stay in force.
+     */
+    synchronized void fileSection(String service, SynapseConfig.ServiceHaproxy section) {
+        Entry e = entries.get(service);
+        if (e != null) {
+            e.file = Optional.of(section);
+            if (e.znodeSettings.isPresent()) {
+                log.info("synapse '{}': the config file's haproxy section changed, but the settings of znode {} stay in force",
+                        service, e.znode);
+                return;
+            }
+        }
+        output.configure(service, HaproxyGenerator.service(section));
+    }
+
+    /** On the ZooKeeper event thread, once per version of the znode. */
+    synchronized void data(String service, String path, byte[] data, long mzxid) {
+        Entry e = entries.get(service);
+        String version = mzxid == ZnodeDataWatch.ABSENT ? "missing" : "mzxid 0x" + Long.toHexString(mzxid);
+        Optional<SynapseConfig.ServiceHaproxy> settings;
+        try {
+            settings = ZnodeHaproxy.parse(path, data);
+            if (settings.isEmpty()) {
+                log.info("synapse '{}': znode {} ({}) holds no haproxy settings; the current ones stay in force",
+                        service, path, version);
+                return;
+            }
+            if (settings.equals(e.znodeSettings)) {
+                return;
+            }
+            output.configure(service, HaproxyGenerator.service(settings.get()));
+        } catch (ConfigException | IllegalArgumentException x) {
+            refuse(service, path, version, String.valueOf(x.getMessage()));
+            return;
+        }
+        e.znodeSettings = settings;
+        log.info("synapse '{}' applies the haproxy settings of znode {} ({})", service, path, version);
+    }
+
+    private void refuse(String service, String path, String version, String reason) {
+        log.error("synapse '{}' refused the haproxy settings in znode {} ({}): {}; the current settings stay in force",
+                service, Validation.quote(path), version, reason);
+        metrics.increment(DiscoveryMetrics.ZNODE_REFUSED, service, REFUSED_DETAIL);
+        status.refused(service, path, reason);
+    }
+
+    /** Stops the watches; their clients belong to the caller. Idempotent. */
+    @Override
+    public synchronized void close() {
+        watches.forEach(ZnodeDataWatch::close);
+        watches.clear();
+    }
+}
