@@ -68,6 +68,32 @@ class ZnodeDataWatchIT {
     }
 
     @Test
+    void sessionExpired_newSessionReadsOnceAndWatchesAgain() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+                CuratorFramework writer = client(server);
+                CuratorFramework client = client(server)) {
+            writer.create().creatingParentsIfNeeded().forPath(PATH, bytes("v1"));
+            List<Seen> seen = new CopyOnWriteArrayList<>();
+            try (ZnodeDataWatch watch = ZnodeDataWatch.builder().curator(client).path(PATH)
+                    .listener((p, d, z) -> seen.add(new Seen(new String(d, StandardCharsets.UTF_8), z))).build().start()) {
+                await().atMost(WAIT).until(() -> seen.size() == 1);
+                long oldSession = client.getZookeeperClient().getZooKeeper().getSessionId();
+                dev.smartstack.discovery.testing.ZooKeeperSessions.expire(client);
+                writer.setData().forPath(PATH, bytes("v2")); // while the watch is gone with the old session
+                await().atMost(WAIT).until(() -> client.getZookeeperClient().isConnected()
+                        && client.getZookeeperClient().getZooKeeper().getSessionId() != oldSession);
+                await().atMost(WAIT).until(() -> seen.size() == 2);
+                awaitRequests(server, client, 1);
+                writer.setData().forPath(PATH, bytes("v3"));
+                await().atMost(WAIT).until(() -> seen.size() == 3);
+                awaitRequests(server, client, 2);
+                assertThat(seen).extracting(Seen::data).containsExactly("v1", "v2", "v3");
+                assertThat(watch.path()).isEqualTo(PATH);
+            }
+        }
+    }
+
+    @Test
     void build_missingOrBadSettings_named() {
         assertThatThrownBy(() -> ZnodeDataWatch.builder().path("/a").listener((p, d, z) -> { }).build())
                 .hasMessage("curator is required");
