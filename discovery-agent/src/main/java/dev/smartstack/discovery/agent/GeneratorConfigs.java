@@ -5,13 +5,19 @@ import dev.smartstack.discovery.agent.config.SynapseConfig;
 import dev.smartstack.discovery.agent.config.ZnodeHaproxy;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.core.internal.NamedThreadFactory;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.ZnodeDataWatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Each zookeeper service's HAProxy settings as Ruby Synapse takes them from ZooKeeper: the
  * {@code haproxy} object in the data of {@code generator_config_path} (by default the service's
  * {@code discovery.path}; {@code disabled} reads nothing), watched with one {@code getData} per
- * change.
+ * change. Settings that pass the rules below are tried with {@code haproxy -c} (on the
+ * {@code smartstack-synapse-generator-config} thread) before they apply, so that a line HAProxy
+ * refuses never holds back the config writes of the other services.
  *
  * <p>As in Ruby, settings found in the znode replace the service's {@code haproxy} section of the
  * config file whole (no key-by-key merge; keys left out take their defaults), and data with no
@@ -52,9 +60,20 @@ final class GeneratorConfigs implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, List<String>> servicesByHosts = new LinkedHashMap<>();
     private final List<ZnodeDataWatch> watches = new ArrayList<>();
+    /** Runs the checks and applies the settings, one at a time in the order they came. */
+    private final Executor applier;
+    private boolean closed;
 
     /** The services of {@code config} that read settings from ZooKeeper; none without an {@code haproxy} generator. */
     GeneratorConfigs(SynapseConfig config, HaproxyOutput output, DiscoveryMetrics metrics, SynapseStatus status) {
+        this(config, output, metrics, status, output == null ? Runnable::run
+                : Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-generator-config")));
+    }
+
+    /** With the executor that checks and applies settings ({@code Runnable::run} in tests). */
+    GeneratorConfigs(SynapseConfig config, HaproxyOutput output, DiscoveryMetrics metrics, SynapseStatus status,
+            Executor applier) {
+        this.applier = applier;
         this.output = output;
         this.metrics = metrics;
         this.status = status;
@@ -102,27 +121,59 @@ final class GeneratorConfigs implements AutoCloseable {
         output.configure(service, HaproxyGenerator.service(section));
     }
 
-    /** On the ZooKeeper event thread, once per version of the znode. */
-    synchronized void data(String service, String path, byte[] data, long mzxid) {
-        Entry e = entries.get(service);
+    /**
+     * On the ZooKeeper event thread, once per version of the znode: parsed and checked there, then
+     * handed to the settings thread, which has {@code haproxy -c} check the candidate and applies it.
+     */
+    void data(String service, String path, byte[] data, long mzxid) {
         String version = mzxid == ZnodeDataWatch.ABSENT ? "missing" : "mzxid 0x" + Long.toHexString(mzxid);
-        Optional<SynapseConfig.ServiceHaproxy> settings;
+        SynapseConfig.ServiceHaproxy section;
+        HaproxyService candidate;
         try {
-            settings = ZnodeHaproxy.parse(path, data);
+            Optional<SynapseConfig.ServiceHaproxy> settings = ZnodeHaproxy.parse(path, data);
             if (settings.isEmpty()) {
                 log.info("synapse '{}': znode {} ({}) holds no haproxy settings; the current ones stay in force",
                         service, path, version);
                 return;
             }
-            if (settings.equals(e.znodeSettings)) {
-                return;
-            }
-            output.configure(service, HaproxyGenerator.service(settings.get()));
+            section = settings.get();
+            candidate = HaproxyGenerator.service(section);
         } catch (ConfigException | IllegalArgumentException x) {
             refuse(service, path, version, String.valueOf(x.getMessage()));
             return;
         }
-        e.znodeSettings = settings;
+        try {
+            applier.execute(() -> apply(service, path, version, section, candidate));
+        } catch (RejectedExecutionException closed) {
+            // closing: nothing more is applied
+        }
+    }
+
+    private void apply(String service, String path, String version, SynapseConfig.ServiceHaproxy section,
+            HaproxyService candidate) {
+        synchronized (this) {
+            if (closed || section.equals(entries.get(service).znodeSettings.orElse(null))) {
+                return;
+            }
+        }
+        try {
+            Optional<String> error = output.check(service, candidate); // blocks on haproxy -c, no lock held
+            if (error.isPresent()) {
+                refuse(service, path, version, "haproxy -c refused the config with these settings: "
+                        + Validation.quote(error.get().strip()));
+                return;
+            }
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                output.configure(service, candidate);
+                entries.get(service).znodeSettings = Optional.of(section);
+            }
+        } catch (IllegalArgumentException x) {
+            refuse(service, path, version, String.valueOf(x.getMessage()));
+            return;
+        }
         log.info("synapse '{}' applies the haproxy settings of znode {} ({})", service, path, version);
     }
 
@@ -133,10 +184,18 @@ final class GeneratorConfigs implements AutoCloseable {
         status.refused(service, path, reason);
     }
 
-    /** Stops the watches; their clients belong to the caller. Idempotent. */
+    /** Stops the watches (their clients belong to the caller) and the settings thread. Idempotent. */
     @Override
-    public synchronized void close() {
-        watches.forEach(ZnodeDataWatch::close);
-        watches.clear();
+    public void close() {
+        List<ZnodeDataWatch> stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = List.copyOf(watches);
+            watches.clear();
+        }
+        stopping.forEach(ZnodeDataWatch::close);
+        if (applier instanceof ExecutorService e) {
+            e.shutdownNow();
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.smartstack.discovery.core.CountingMetrics;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
+import dev.smartstack.discovery.haproxy.HaproxyOutputBuilder;
 import dev.smartstack.discovery.haproxy.HaproxyReload;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
@@ -45,18 +46,27 @@ class GeneratorConfigsTest {
     }
 
     private GeneratorConfigs configs(String services) throws IOException {
+        return configs(services, false);
+    }
+
+    private GeneratorConfigs configs(String services, boolean writes) throws IOException {
         Path file = dir.resolve("synapse.conf.json");
         Files.writeString(file, "{\"haproxy\": {\"global\": [], \"defaults\": [], \"do_writes\": false, \"do_reloads\": false,"
                 + " \"do_socket\": false}, \"services\": " + services + "}");
         SynapseConfig config = SynapseConfig.load(file, "f", Map.of());
-        output = HaproxyOutput.builder().doWrites(false).reload(HaproxyReload.none()).doSocket(false)
+        HaproxyOutputBuilder b = HaproxyOutput.builder().doWrites(writes).reload(HaproxyReload.none()).doSocket(false)
                 .service("web", HaproxyGenerator.service(config.services().get("web").haproxy().orElseThrow()))
-                .service("api", HaproxyService.builder().backendName("api").build()).build().start();
+                .service("api", HaproxyService.builder().backendName("api").build());
+        if (writes) {
+            b.configFilePath(dir.resolve("haproxy.cfg")).haproxyPath("/usr/sbin/haproxy")
+                    .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"));
+        }
+        output = b.build().start();
         output.update(ServiceSnapshot.next(ServiceSnapshot.initial("web"),
                 List.of(ServiceInstance.builder().name("a").host("127.0.0.1").port(8080).build()),
                 ServiceSnapshot.Source.ZOOKEEPER, true, Instant.EPOCH));
         return new GeneratorConfigs(config, output, metrics,
-                new SynapseStatus(List.copyOf(config.services().keySet()), new SimpleMeterRegistry(), true));
+                new SynapseStatus(List.copyOf(config.services().keySet()), new SimpleMeterRegistry(), true), Runnable::run);
     }
 
     private static final String WEB = "{\"web\": {\"discovery\": {\"method\": \"zookeeper\", \"path\": \"" + ZNODE + "\","
@@ -98,8 +108,28 @@ class GeneratorConfigsTest {
         assertThat(output.renderConfig()).isEqualTo(before);
         assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED, "web")).isEqualTo(3);
 
-        // Ruby's "disabled" in the data takes the service out of HAProxy.
+        // Ruby's "disabled" in the data takes the service out of HAProxy (and is not tried: nothing is written).
         data(c, 8, "{\"haproxy\": {\"port\": 3001, \"disabled\": true}}");
         assertThat(output.renderConfig()).doesNotContain("frontend web", ":3001");
+    }
+
+    @Test
+    void lineHaproxyRefuses_refusedBeforeItApplies_theFileKeepsBeingWritten() throws IOException {
+        // before: it passed the one-line rules, and every later config write failed haproxy -c
+        GeneratorConfigs c = configs(WEB, true);
+        Path cfg = dir.resolve("haproxy.cfg");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> Files.exists(cfg) && Files.readString(cfg).contains("127.0.0.1:8080"));
+        data(c, 5, "{\"haproxy\": {\"port\": 3001, \"frontend\": [\"no_such_directive 1\"]}}");
+        assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED, "web")).isEqualTo(1);
+        assertThat(output.renderConfig()).contains("bind localhost:3000").doesNotContain("no_such_directive");
+
+        data(c, 6, "{\"haproxy\": {\"port\": 3001, \"frontend\": [\"option httplog\"]}}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> Files.readString(cfg).contains("bind localhost:3001"));
+        assertThat(metrics.count(DiscoveryMetrics.ZNODE_REFUSED, "web")).isEqualTo(1);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".haproxy-check-"));
+        }
     }
 }
