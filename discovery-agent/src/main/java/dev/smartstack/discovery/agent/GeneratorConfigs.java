@@ -160,7 +160,7 @@ final class GeneratorConfigs implements AutoCloseable {
             Optional<String> error = output.check(service, candidate); // blocks on haproxy -c, no lock held
             if (error.isPresent()) {
                 refuse(service, path, version, "haproxy -c refused the config with these settings: "
-                        + Validation.quote(error.get().strip()));
+                        + alerts(error.get()));
                 return;
             }
             synchronized (this) {
@@ -175,6 +175,14 @@ final class GeneratorConfigs implements AutoCloseable {
             return;
         }
         log.info("synapse '{}' applies the haproxy settings of znode {} ({})", service, path, version);
+    }
+
+    /** HAProxy's {@code [ALERT]} lines on one line, which say what it refused (its notices come first). */
+    static String alerts(String output) {
+        List<String> alerts = output.lines().filter(l -> l.contains("[ALERT]")).map(String::strip).toList();
+        String text = alerts.isEmpty() ? output.strip() : String.join(" ", alerts);
+        return text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private void refuse(String service, String path, String version, String reason) {
