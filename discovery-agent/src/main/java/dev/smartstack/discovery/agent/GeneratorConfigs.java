@@ -42,15 +42,13 @@ final class GeneratorConfigs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GeneratorConfigs.class);
     static final String REFUSED_DETAIL = "generator_config";
 
-    /** One service's two sources of settings; guarded by the enclosing instance. */
+    /** One service's znode and the settings from it in force; guarded by the enclosing instance. */
     private static final class Entry {
         final String znode;
-        Optional<SynapseConfig.ServiceHaproxy> file;
         Optional<SynapseConfig.ServiceHaproxy> znodeSettings = Optional.empty();
 
-        Entry(String znode, Optional<SynapseConfig.ServiceHaproxy> file) {
+        Entry(String znode) {
             this.znode = znode;
-            this.file = file;
         }
     }
 
@@ -82,7 +80,7 @@ final class GeneratorConfigs implements AutoCloseable {
         }
         for (SynapseConfig.Service s : config.services().values()) {
             s.generatorConfigZnode().ifPresent(znode -> {
-                entries.put(s.name(), new Entry(znode, s.haproxy()));
+                entries.put(s.name(), new Entry(znode));
                 servicesByHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(s.name());
             });
         }
@@ -110,13 +108,10 @@ final class GeneratorConfigs implements AutoCloseable {
      */
     synchronized void fileSection(String service, SynapseConfig.ServiceHaproxy section) {
         Entry e = entries.get(service);
-        if (e != null) {
-            e.file = Optional.of(section);
-            if (e.znodeSettings.isPresent()) {
-                log.info("synapse '{}': the config file's haproxy section changed, but the settings of znode {} stay in force",
-                        service, e.znode);
-                return;
-            }
+        if (e != null && e.znodeSettings.isPresent()) {
+            log.info("synapse '{}': the config file's haproxy section changed, but the settings of znode {} stay in force",
+                    service, e.znode);
+            return;
         }
         output.configure(service, HaproxyGenerator.service(section));
     }
