@@ -1,7 +1,12 @@
 package dev.smartstack.discovery.synapse;
 
 import dev.smartstack.discovery.core.Validation;
+import dev.smartstack.discovery.core.internal.NamedThreadFactory;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
@@ -21,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * the same session costs nothing (the ZooKeeper client restores its watches, and the server fires
  * the ones whose znode changed meanwhile); a new session costs one {@code getData}. It works on
  * every server version: a persistent watch is not needed for one znode.
+ *
+ * <p>With {@link Builder#pollingInterval}, for operators who want no watches ({@code zookeeper_poll}),
+ * it sets none: one {@code getData} every interval, on a named daemon thread.
  *
  * <p>The listener is called on the ZooKeeper event thread, once per version of the znode (its
  * {@code mzxid}), and once when it is found missing; it must be quick and must not block.
@@ -53,7 +61,10 @@ public final class ZnodeDataWatch implements AutoCloseable {
     private final String zkPath;
     private final Listener listener;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final Watcher watcher = this::event;
+    /** Null when watching. */
+    private final Duration pollingInterval;
+    private ScheduledExecutorService timer;
+    private final Watcher watcher;
     private final ConnectionStateListener connection = this::connectionChanged;
     /** The session of the last read: a new one has lost the watch. */
     private volatile long readSession;
@@ -65,6 +76,8 @@ public final class ZnodeDataWatch implements AutoCloseable {
         this.path = b.path;
         this.zkPath = ZKPaths.fixForNamespace(b.client.getNamespace(), b.path);
         this.listener = b.listener;
+        this.pollingInterval = b.pollingInterval;
+        this.watcher = b.pollingInterval == null ? this::event : null;
     }
 
     public static Builder builder() {
@@ -76,6 +89,11 @@ public final class ZnodeDataWatch implements AutoCloseable {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("ZnodeDataWatch cannot be started: it is " + state.get());
         }
+        if (pollingInterval != null) {
+            timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("smartstack-synapse-znode-poll"));
+            timer.scheduleWithFixedDelay(this::read, 0, pollingInterval.toMillis(), TimeUnit.MILLISECONDS);
+            return this;
+        }
         client.getConnectionStateListenable().addListener(connection);
         read();
         return this;
@@ -85,7 +103,11 @@ public final class ZnodeDataWatch implements AutoCloseable {
     @Override
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.STARTED) {
-            client.getConnectionStateListenable().removeListener(connection);
+            if (timer != null) {
+                timer.shutdownNow();
+            } else {
+                client.getConnectionStateListenable().removeListener(connection);
+            }
         }
     }
 
@@ -123,7 +145,11 @@ public final class ZnodeDataWatch implements AutoCloseable {
                 if (rc == KeeperException.Code.OK.intValue()) {
                     deliver(data == null ? new byte[0] : data, stat.getMzxid());
                 } else if (rc == KeeperException.Code.NONODE.intValue()) {
-                    awaitCreation();
+                    if (watcher == null) {
+                        deliver(null, ABSENT);
+                    } else {
+                        awaitCreation();
+                    }
                 } else {
                     // A lost connection: the reconnect restores the watch or, on a new session, reads again.
                     log.debug("synapse could not read {}: {}", path, KeeperException.Code.get(rc));
@@ -166,11 +192,12 @@ public final class ZnodeDataWatch implements AutoCloseable {
         return "ZnodeDataWatch{" + path + "}";
     }
 
-    /** Builds a {@link ZnodeDataWatch}; every setting is required. */
+    /** Builds a {@link ZnodeDataWatch}; every setting but the polling interval is required. */
     public static final class Builder {
         private CuratorFramework client;
         private String path;
         private Listener listener;
+        private Duration pollingInterval;
 
         private Builder() {
         }
@@ -188,6 +215,19 @@ public final class ZnodeDataWatch implements AutoCloseable {
                 throw new IllegalArgumentException("path must be an absolute ZooKeeper path but was " + Validation.quote(path));
             }
             this.path = path;
+            return this;
+        }
+
+        /**
+         * Polls instead of watching: one {@code getData} every {@code interval}, no watch set;
+         * default none (watched).
+         */
+        public Builder pollingInterval(Duration interval) {
+            Objects.requireNonNull(interval, "pollingInterval == null");
+            if (interval.toMillis() < 1) {
+                throw new IllegalArgumentException("pollingInterval must be at least 1 ms but was " + interval);
+            }
+            this.pollingInterval = interval;
             return this;
         }
 

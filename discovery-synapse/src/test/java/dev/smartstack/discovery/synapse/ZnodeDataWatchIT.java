@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import dev.smartstack.discovery.testing.FourLetterWords;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -88,6 +89,31 @@ class ZnodeDataWatchIT {
                 await().atMost(WAIT).until(() -> seen.size() == 3);
                 awaitRequests(server, client, 2);
                 assertThat(seen).extracting(Seen::data).containsExactly("v1", "v2", "v3");
+                assertThat(watch.path()).isEqualTo(PATH);
+            }
+        }
+    }
+
+    @Test
+    void polled_noWatchSet_changesSeenOncePerVersion() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+                CuratorFramework writer = client(server);
+                CuratorFramework client = client(server)) {
+            writer.create().creatingParentsIfNeeded().forPath(PATH, bytes("v1"));
+            List<Seen> seen = new CopyOnWriteArrayList<>();
+            try (ZnodeDataWatch watch = ZnodeDataWatch.builder().curator(client).path(PATH)
+                    .pollingInterval(Duration.ofMillis(100))
+                    .listener((p, d, z) -> seen.add(new Seen(d == null ? null : new String(d, StandardCharsets.UTF_8), z)))
+                    .build().start()) {
+                // Several polls of one version: one call.
+                await().atMost(WAIT).until(() -> ServerRequests.of(server.getPort(), client) >= 3);
+                assertThat(seen).extracting(Seen::data).containsExactly("v1");
+                writer.setData().forPath(PATH, bytes("v2"));
+                await().atMost(WAIT).until(() -> seen.size() == 2);
+                writer.delete().forPath(PATH);
+                await().atMost(WAIT).until(() -> seen.size() == 3);
+                assertThat(seen).extracting(Seen::data).containsExactly("v1", "v2", null);
+                assertThat(FourLetterWords.send(server.getPort(), "wchc")).doesNotContain(PATH);
                 assertThat(watch.path()).isEqualTo(PATH);
             }
         }
