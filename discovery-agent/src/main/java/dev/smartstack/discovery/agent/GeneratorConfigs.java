@@ -9,6 +9,7 @@ import dev.smartstack.discovery.core.internal.NamedThreadFactory;
 import dev.smartstack.discovery.haproxy.HaproxyOutput;
 import dev.smartstack.discovery.haproxy.HaproxyService;
 import dev.smartstack.discovery.synapse.ZnodeDataWatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Each zookeeper service's HAProxy settings as Ruby Synapse takes them from ZooKeeper: the
  * {@code haproxy} object in the data of {@code generator_config_path} (by default the service's
  * {@code discovery.path}; {@code disabled} reads nothing), watched with one {@code getData} per
- * change. Settings that pass the rules below are tried with {@code haproxy -c} (on the
+ * change ({@code zookeeper_poll}: one {@code getData} each {@code polling_interval_sec}, no watch). Settings that pass the rules below are tried with {@code haproxy -c} (on the
  * {@code smartstack-synapse-generator-config} thread) before they apply, so that a line HAProxy
  * refuses never holds back the config writes of the other services.
  *
@@ -45,10 +46,13 @@ final class GeneratorConfigs implements AutoCloseable {
     /** One service's znode and the settings from it in force; guarded by the enclosing instance. */
     private static final class Entry {
         final String znode;
+        /** {@code zookeeper_poll}: read each interval, no watch; null when watched. */
+        final Duration pollingInterval;
         Optional<SynapseConfig.ServiceHaproxy> znodeSettings = Optional.empty();
 
-        Entry(String znode) {
+        Entry(String znode, Duration pollingInterval) {
             this.znode = znode;
+            this.pollingInterval = pollingInterval;
         }
     }
 
@@ -80,7 +84,8 @@ final class GeneratorConfigs implements AutoCloseable {
         }
         for (SynapseConfig.Service s : config.services().values()) {
             s.generatorConfigZnode().ifPresent(znode -> {
-                entries.put(s.name(), new Entry(znode));
+                entries.put(s.name(), new Entry(znode, s.method().equals("zookeeper_poll")
+                        ? SynapseAgent.pollingInterval(s.discovery().pollingInterval()) : null));
                 servicesByHosts.computeIfAbsent(s.connectString(), k -> new ArrayList<>()).add(s.name());
             });
         }
@@ -95,8 +100,12 @@ final class GeneratorConfigs implements AutoCloseable {
     synchronized void start(String connectString, CuratorFramework client) {
         for (String service : servicesByHosts.getOrDefault(connectString, List.of())) {
             Entry e = entries.get(service);
-            ZnodeDataWatch w = ZnodeDataWatch.builder().curator(client).path(e.znode)
-                    .listener((path, data, mzxid) -> data(service, path, data, mzxid)).build();
+            ZnodeDataWatch.Builder b = ZnodeDataWatch.builder().curator(client).path(e.znode)
+                    .listener((path, data, mzxid) -> data(service, path, data, mzxid));
+            if (e.pollingInterval != null) {
+                b.pollingInterval(e.pollingInterval);
+            }
+            ZnodeDataWatch w = b.build();
             watches.add(w);
             w.start();
         }

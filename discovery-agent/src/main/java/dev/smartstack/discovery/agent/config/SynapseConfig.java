@@ -95,12 +95,12 @@ public record SynapseConfig(
         }
 
         /**
-         * The znode whose data may hold the service's HAProxy settings, as Ruby's zookeeper watcher
-         * reads it: {@code generator_config_path}, else {@code discovery.path}; none with
-         * {@code generator_config_path: disabled} and for the other methods.
+         * The znode whose data may hold the service's HAProxy settings, as Ruby's zookeeper and
+         * zookeeper_poll watchers read it: {@code generator_config_path}, else {@code discovery.path};
+         * none with {@code generator_config_path: disabled} and for the other methods.
          */
         public Optional<String> generatorConfigZnode() {
-            if (!method.equals("zookeeper")) {
+            if (!usesZooKeeper()) {
                 return Optional.empty();
             }
             Optional<String> configured = discovery.generatorConfigPath();
@@ -294,11 +294,6 @@ public record SynapseConfig(
                         + " is not supported yet when running (--check-config accepts it): use \"zookeeper\","
                         + " \"zookeeper_poll\" or \"base\""));
             }
-            s.discovery().generatorConfigPath().filter(p -> !s.method().equals("zookeeper")
-                    && !p.equals(Service.GENERATOR_CONFIG_DISABLED)).ifPresent(p -> list.add(new ConfigException(shownAs,
-                    "services." + s.name() + ".discovery.generator_config_path", "is not supported yet with method "
-                    + Validation.quote(s.method()) + " when running (--check-config accepts it): use method \"zookeeper\""
-                    + " or give the service's haproxy section in the config file")));
         });
         return list;
     }

@@ -96,7 +96,9 @@ class ZnodeHaproxyTest {
         assertThat(znode("{" + zk + "}")).contains("/p");
         assertThat(znode("{" + zk + ", \"generator_config_path\": \"/conf/web\"}")).contains("/conf/web");
         assertThat(znode("{" + zk + ", \"generator_config_path\": \"disabled\"}")).isEmpty();
-        assertThat(znode("{\"method\": \"zookeeper_poll\", \"path\": \"/p\", \"hosts\": [\"127.0.0.1:2181\"]}")).isEmpty();
+        assertThat(znode("{\"method\": \"zookeeper_poll\", \"path\": \"/p\", \"hosts\": [\"127.0.0.1:2181\"],"
+                + " \"generator_config_path\": \"/conf/web\"}")).contains("/conf/web");
+        assertThat(znode("{\"method\": \"base\"}")).isEmpty();
         assertThatThrownBy(() -> znode("{" + zk + ", \"generator_config_path\": \"conf\"}")).hasMessage(
                 "f: services.web.discovery.generator_config_path: expected an absolute ZooKeeper path such as "
                         + "/nerve/services/web, or \"disabled\", but was \"conf\"");
