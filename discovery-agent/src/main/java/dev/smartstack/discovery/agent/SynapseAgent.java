@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * services' {@code haproxy} sections changed (each present before and after): those go to
  * {@link HaproxyOutput#configure(String, HaproxyService)}, so a managed HAProxy is reloaded, not
  * restarted. Any other change is refused there, and the daemon rebuilds the agent.
+ *
+ * <p>A zookeeper service's HAProxy settings may also come from a znode ({@code generator_config_path},
+ * by default its {@code discovery.path}): {@link GeneratorConfigs} watches them on the client of the
+ * service's watcher, which the agent then builds, starts and closes itself.
  */
 public final class SynapseAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SynapseAgent.class);
@@ -61,6 +67,9 @@ public final class SynapseAgent implements AutoCloseable {
     private final List<SnapshotOutput> outputs;
     private final List<SynapseWatcher> watchers;
     private final List<ServiceSnapshot> staticSnapshots;
+    /** Settings read from znodes, and the ZooKeeper clients the agent built for them (by connect string). */
+    private final GeneratorConfigs generatorConfigs;
+    private final Map<String, CuratorFramework> clients;
     private final AgentAdmin admin;
     private final SynapseStatus status;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -69,7 +78,10 @@ public final class SynapseAgent implements AutoCloseable {
 
     private SynapseAgent(SynapseConfig config, FileOutput fileOutput, Set<String> noFileOutput,
             HaproxyOutput haproxyOutput, List<SnapshotOutput> outputs, List<SynapseWatcher> watchers,
-            List<ServiceSnapshot> staticSnapshots, AgentAdmin admin, SynapseStatus status) {
+            List<ServiceSnapshot> staticSnapshots, AgentAdmin admin, SynapseStatus status,
+            GeneratorConfigs generatorConfigs, Map<String, CuratorFramework> clients) {
+        this.generatorConfigs = generatorConfigs;
+        this.clients = clients;
         this.admin = admin;
         this.status = status;
         this.config = config;
@@ -132,6 +144,8 @@ public final class SynapseAgent implements AutoCloseable {
             retryPolicy(retries, s);
         }
         Optional<Path> stateFile = config.haproxy().flatMap(SynapseConfig.Haproxy::stateFilePath);
+        GeneratorConfigs generatorConfigs = new GeneratorConfigs(config, haproxyOutput, admin.metrics(), status);
+        Map<String, CuratorFramework> clients = new LinkedHashMap<>();
         List<SynapseWatcher> watchers = new ArrayList<>();
         byHosts.forEach((hosts, services) -> {
             SynapseWatcher.Builder b = SynapseWatcher.builder().metrics(admin.metrics()).listener(status);
@@ -141,7 +155,14 @@ public final class SynapseAgent implements AutoCloseable {
                 if (retries.containsKey(hosts)) {
                     zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
                 }
-                b.zooKeeper(zk.build());
+                if (generatorConfigs.watches(hosts)) {
+                    // The settings' watches share the watcher's client: the agent builds it, the watcher borrows it.
+                    CuratorFramework client = zk.build().newClient();
+                    clients.put(hosts, client);
+                    b.curator(client);
+                } else {
+                    b.zooKeeper(zk.build());
+                }
             }
             services.forEach(b::service);
             outputs.forEach(b::output);
@@ -170,7 +191,7 @@ public final class SynapseAgent implements AutoCloseable {
             return list;
         });
         return new SynapseAgent(config, fileOutput, noFile, haproxyOutput, List.copyOf(outputs), built,
-                List.copyOf(statics), admin, status);
+                List.copyOf(statics), admin, status, generatorConfigs, Collections.unmodifiableMap(clients));
     }
 
     /**
@@ -255,7 +276,9 @@ public final class SynapseAgent implements AutoCloseable {
             }
             status.served(s);
         }
+        clients.values().forEach(CuratorFramework::start);
         watchers.forEach(SynapseWatcher::start);
+        clients.forEach(generatorConfigs::start);
         return this;
     }
 
@@ -293,7 +316,7 @@ public final class SynapseAgent implements AutoCloseable {
             return false;
         }
         log.info("synapse reconfiguring HAProxy in place for {}", changed.keySet());
-        changed.forEach((name, sh) -> haproxy.get().configure(name, HaproxyGenerator.service(sh)));
+        changed.forEach(generatorConfigs::fileSection);
         config = neu;
         return true;
     }
@@ -328,7 +351,9 @@ public final class SynapseAgent implements AutoCloseable {
             return;
         }
         log.info("synapse stopping");
+        generatorConfigs.close();
         watchers.forEach(SynapseWatcher::close);
+        clients.values().forEach(CuratorFramework::close);
         if (haproxyOutput != null) {
             haproxyOutput.close(); // saves the server state, then stops a managed HAProxy once
         }

@@ -29,6 +29,8 @@ final class DesiredState {
     private final Set<String> readmit = new LinkedHashSet<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Set<String> unconfiguredLogged = new HashSet<>();
+    /** The last snapshot of each service with no config: taken in when a config for it arrives. */
+    private final Map<String, ServiceSnapshot> unconfigured = new HashMap<>();
     private final Map<String, String> serviceByBackend = new HashMap<>();
     private long version;
 
@@ -71,6 +73,7 @@ final class DesiredState {
                 if (unconfiguredLogged.add(s.service())) {
                     log.info("haproxy output has no haproxy section for service '{}'; it is left out", s.service());
                 }
+                unconfigured.put(s.service(), s);
                 continue;
             }
             DesiredService ds = services.get(s.service());
@@ -202,6 +205,10 @@ final class DesiredState {
         HaproxyNames.requireUniqueBackendNames(next);
         if (config.equals(configs.put(service, config))) {
             return false;
+        }
+        ServiceSnapshot waiting = unconfigured.remove(service);
+        if (waiting != null) {
+            offer(waiting); // a service that had no config appears with its last backends
         }
         DesiredService ds = services.get(service);
         if (ds != null) {

@@ -189,6 +189,61 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         return "haproxy";
     }
 
+    /**
+     * Whether HAProxy would take the config with {@code service}'s section replaced by
+     * {@code config} (and its current servers): runs {@code haproxy -c} on that candidate, in a
+     * temporary file beside the config file, and blocks until it answers. Call it before
+     * {@link #configure} with settings from an untrusted source, on a thread that may block; no
+     * lock is held while it runs. Without {@code do_writes} nothing is installed, so nothing is checked.
+     *
+     * @return empty when HAProxy accepts it, else HAProxy's error
+     * @throws IllegalArgumentException as {@link #configure} for the names
+     */
+    public Optional<String> check(String service, HaproxyService config) {
+        Objects.requireNonNull(service, "service == null");
+        Objects.requireNonNull(config, "config == null");
+        HaproxyNames.requireProxyNames(service, config);
+        if (!settings.doWrites()) {
+            return Optional.empty();
+        }
+        reconciler.intakeNow();
+        List<ConfigModel.Input> inputs = new java.util.ArrayList<>();
+        long version;
+        synchronized (reconciler.lock) {
+            version = reconciler.desired.version();
+            inputs.addAll(reconciler.desired.capture());
+        }
+        java.util.Collection<ConfigRenderer.Server> servers = List.of();
+        for (java.util.Iterator<ConfigModel.Input> it = inputs.iterator(); it.hasNext();) {
+            ConfigModel.Input in = it.next();
+            if (in.service().equals(service)) {
+                servers = in.servers();
+                it.remove();
+            }
+        }
+        if (!config.disabled()) {
+            inputs.add(new ConfigModel.Input(service, config, DesiredService.backendName(service, config), servers));
+        }
+        Path dir = settings.configFilePath().toAbsolutePath().getParent();
+        Path candidate = null;
+        try {
+            candidate = java.nio.file.Files.createTempFile(dir, ".haproxy-check-", ".cfg");
+            java.nio.file.Files.writeString(candidate, ConfigModel.of(version, settings, inputs).render());
+            return Optional.ofNullable(new ConfigInstaller(settings.configFilePath(), settings.haproxyPath(),
+                    settings.commandTimeout()).check(candidate));
+        } catch (java.io.IOException e) {
+            return Optional.of("cannot write a candidate config in " + dir + ": " + e);
+        } finally {
+            if (candidate != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(candidate);
+                } catch (java.io.IOException e) {
+                    log.warn("haproxy output could not delete {}: {}", candidate, e.toString());
+                }
+            }
+        }
+    }
+
     /** The config text of the current desired state, for tools, tests and benchmarks. */
     public String renderConfig() {
         return render();

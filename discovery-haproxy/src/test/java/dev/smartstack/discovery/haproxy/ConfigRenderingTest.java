@@ -370,6 +370,16 @@ class ConfigRenderingTest {
     }
 
     @Test
+    void configure_serviceWithoutSectionWhoseSnapshotCame_appearsWithItsBackends() {
+        // before: its snapshot had been dropped, so it appeared only at its next membership change
+        HaproxyOutput o = output(HaproxyOutput.builder());
+        o.update(snap("late", inst("a", "127.0.0.1", 8080, "a_0000000001")));
+        assertThat(o.render()).doesNotContain("late");
+        o.configure("late", HaproxyService.builder().port(3300).build());
+        assertThat(o.render()).contains("frontend late", "bind localhost:3300", "backend late", "127.0.0.1:8080");
+    }
+
+    @Test
     void start_twice_throws() {
         HaproxyOutput o = output(HaproxyOutput.builder());
         assertThatThrownBy(o::start).isInstanceOf(IllegalStateException.class)

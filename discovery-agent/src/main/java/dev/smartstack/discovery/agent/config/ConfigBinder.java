@@ -84,6 +84,14 @@ final class ConfigBinder {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml")
                 || (!name.endsWith(".json") && !text.stripLeading().startsWith("{"));
+        return parse(text, yaml, shownAs);
+    }
+
+    /**
+     * Parses one JSON or YAML document whose top level must be an object (a file's text, or a
+     * znode's data).
+     */
+    static JsonNode parse(String text, boolean yaml, String shownAs) {
         JsonNode root;
         try {
             root = (yaml ? YAML : JSON).readTree(text);

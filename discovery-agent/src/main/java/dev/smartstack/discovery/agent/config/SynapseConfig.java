@@ -86,10 +86,28 @@ public record SynapseConfig(
             Optional<Integer> loadTestConcurrency) {
 
         public static final String DEFAULT_DECODE_METHOD = "nerve";
+        /** {@code generator_config_path} that turns the reading off. */
+        public static final String GENERATOR_CONFIG_DISABLED = "disabled";
 
         /** Whether the service is discovered in ZooKeeper (else it is static: {@code base}). */
         public boolean usesZooKeeper() {
             return method.equals("zookeeper") || method.equals("zookeeper_poll");
+        }
+
+        /**
+         * The znode whose data may hold the service's HAProxy settings, as Ruby's zookeeper and
+         * zookeeper_poll watchers read it: {@code generator_config_path}, else {@code discovery.path};
+         * none with {@code generator_config_path: disabled} and for the other methods.
+         */
+        public Optional<String> generatorConfigZnode() {
+            if (!usesZooKeeper()) {
+                return Optional.empty();
+            }
+            Optional<String> configured = discovery.generatorConfigPath();
+            if (configured.isPresent()) {
+                return configured.get().equals(GENERATOR_CONFIG_DISABLED) ? Optional.empty() : configured;
+            }
+            return path;
         }
 
         /** The ZooKeeper connect string: the hosts, sorted, so equal sets share one client. */
@@ -297,9 +315,6 @@ public record SynapseConfig(
                         + " is not supported yet when running (--check-config accepts it): use "
                         + RecordRules.alternatives(RUNNABLE_METHODS.toArray(String[]::new))));
             }
-            s.discovery().generatorConfigPath().ifPresent(p -> list.add(new ConfigException(shownAs,
-                    "services." + s.name() + ".discovery.generator_config_path", "is not supported yet when running "
-                    + "(--check-config accepts it): give the service's haproxy section in the config file")));
         });
         return list;
     }

@@ -207,6 +207,11 @@ final class SynapseLoader {
                     new SynapseFile.Service(wd, null, s.defaultServers(), s.keepDefaultServers(), s.usePreviousBackends(),
                             s.backendPortOverride(), s.leaderElection(), null, null, null))));
         }
+        if (d.generatorConfigPath() != null && !d.generatorConfigPath().equals(Service.GENERATOR_CONFIG_DISABLED)
+                && !Validation.isValidZkPath(d.generatorConfigPath())) {
+            throw new ConfigException(file, dp + ".generator_config_path", "expected an absolute ZooKeeper path such as "
+                    + "/nerve/services/web, or \"disabled\", but was " + Validation.quote(d.generatorConfigPath()));
+        }
         DiscoveryExtras none = DiscoveryExtras.NONE;
         return new DiscoveryExtras(Optional.ofNullable(retry), Optional.ofNullable(d.discoveryJitter()).map(j -> ConfigFiles.seconds(j, null)),
                 Optional.ofNullable(d.generatorConfigPath()),
@@ -246,7 +251,7 @@ final class SynapseLoader {
         return List.copyOf(servers);
     }
 
-    private static ServiceHaproxy serviceHaproxy(String file, String path, SynapseFile.ServiceHaproxy h) {
+    static ServiceHaproxy serviceHaproxy(String file, String path, SynapseFile.ServiceHaproxy h) {
         JsonNode port = h.port();
         if (port != null && !port.isNull() && !(port.isIntegralNumber() && port.canConvertToInt()
                 && port.intValue() >= 1 && port.intValue() <= 65535)) { // null: Ruby's bind without a port
