@@ -20,8 +20,7 @@ import picocli.CommandLine.Spec;
  * {@code smartstack synapse --config FILE [--check-config|-k]}. Both re-read their config file on SIGHUP.
  * As in Ruby, {@code NERVE_CONFIG} and {@code SYNAPSE_CONFIG} name the file when {@code --config}
  * is not given, {@code NERVE_INSTANCE_ID} overrides {@code instance_id}, and a set
- * {@code NERVE_CHECK_CONFIG} means {@code --check-config}. A key that {@code --check-config}
- * accepts but that cannot run yet ({@code notSupportedYet}) stops the daemon with exit 2.
+ * {@code NERVE_CHECK_CONFIG} means {@code --check-config}.
  *
  * <p>Exit codes: 0 after a clean stop or a valid {@code --check-config}; 2 for a bad command line
  * or a bad config file (one line on stderr naming the file and the key); 1 for anything else.
@@ -97,24 +96,6 @@ public final class Main implements Callable<Integer> {
         return null;
     }
 
-    /** Prints the first key that cannot run yet; true when there is none. */
-    static boolean runnable(PrintWriter err, List<ConfigException> notYet) {
-        if (notYet.isEmpty()) {
-            return true;
-        }
-        err.println("smartstack: " + notYet.get(0).getMessage());
-        return false;
-    }
-
-    /** {@code config}, or the first key of it that cannot run yet, thrown (for a reload). */
-    static <C> C runnable(C config, java.util.function.BiFunction<C, String, List<ConfigException>> notYet, String shownAs) {
-        List<ConfigException> list = notYet.apply(config, shownAs);
-        if (!list.isEmpty()) {
-            throw list.get(0);
-        }
-        return config;
-    }
-
     /** The config was refused and the message printed. */
     static final class ConfigFailure extends Exception {
         private static final long serialVersionUID = 1L;
@@ -172,12 +153,8 @@ public final class Main implements Callable<Integer> {
                         + String.join(", ", c.services().keySet())));
                 return 0;
             }
-            if (!runnable(err, c.notSupportedYet(shownAs))) {
-                return EXIT_CONFIG;
-            }
             Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
-                    () -> NerveAgent.plan(runnable(NerveConfig.load(file, shownAs, override), NerveConfig::notSupportedYet,
-                            shownAs), shownAs),
+                    () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override), shownAs),
                     NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();
@@ -220,12 +197,8 @@ public final class Main implements Callable<Integer> {
                 out.println("smartstack: " + shownAs + ": OK: " + summary(agent.config()));
                 return 0;
             }
-            if (!runnable(err, agent.config().notSupportedYet(shownAs))) {
-                return EXIT_CONFIG;
-            }
             Daemon<SynapseAgent, SynapseConfig> daemon = new Daemon<>("synapse",
-                    () -> SynapseAgent.plan(runnable(SynapseConfig.load(file, shownAs, main.env),
-                            SynapseConfig::notSupportedYet, shownAs), shownAs),
+                    () -> SynapseAgent.plan(SynapseConfig.load(file, shownAs, main.env), shownAs),
                     SynapseAgent::config, SynapseAgent::start, SynapseAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();

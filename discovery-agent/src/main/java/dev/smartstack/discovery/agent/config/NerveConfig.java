@@ -157,16 +157,6 @@ public record NerveConfig(
     }
 
     /**
-     * The keys that {@code --check-config} accepts but a running agent cannot honour yet, one
-     * line each naming the key; empty when everything can run.
-     */
-    public List<ConfigException> notSupportedYet(String shownAs) {
-        List<ConfigException> list = new ArrayList<>();
-        // Every bound key runs today; the hook stays for keys bound before they can run.
-        return list;
-    }
-
-    /**
      * Reads and checks a nerve config file.
      *
      * @param file the file

@@ -33,10 +33,8 @@ public record SynapseConfig(
 
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-    /** The discovery methods that the agent binds; of these, {@link #RUNNABLE_METHODS} run. */
+    /** The discovery methods that the agent binds and runs. */
     public static final List<String> METHODS = List.of("zookeeper", "zookeeper_poll", "dns", "multi", "base");
-    /** The discovery methods that run today: all of {@link #METHODS}. */
-    public static final List<String> RUNNABLE_METHODS = METHODS;
     /** Ruby's other methods, refused by name. */
     private static final Map<String, String> REFUSED_METHODS = Map.of(
             "docker", "it reads the Docker API, which this agent does not",
@@ -301,22 +299,6 @@ public record SynapseConfig(
         fileOutput.ifPresent(f -> g.add("file_output"));
         haproxy.ifPresent(h -> g.add("haproxy"));
         return g;
-    }
-
-    /**
-     * The keys that {@code --check-config} accepts but a running agent cannot honour yet, one
-     * line each naming the key; empty when everything can run.
-     */
-    public List<ConfigException> notSupportedYet(String shownAs) {
-        List<ConfigException> list = new ArrayList<>();
-        services.values().forEach(s -> {
-            if (!RUNNABLE_METHODS.contains(s.method())) {
-                list.add(new ConfigException(shownAs, "services." + s.name() + ".discovery.method", Validation.quote(s.method())
-                        + " is not supported yet when running (--check-config accepts it): use "
-                        + RecordRules.alternatives(RUNNABLE_METHODS.toArray(String[]::new))));
-            }
-        });
-        return list;
     }
 
     /**
