@@ -11,6 +11,9 @@ import java.util.List;
 /**
  * A list of strings that may also be written as one string ({@code socket_file_path:
  * /run/haproxy.sock} or a list of sockets, as Ruby Synapse reads it): one string is a list of one.
+ * The HAProxy line lists ({@code listen}, {@code frontend}, {@code backend},
+ * {@code shared_frontend}) take it too, as Synapse's README writes {@code backend: "mode http"}
+ * (which Ruby itself fails on).
  */
 final class OneOrMore extends StdDeserializer<List<String>> {
     private static final long serialVersionUID = 1L;

@@ -119,8 +119,10 @@ final class RecordRules {
             }
             for (int i = 0; i < list.size(); i++) {
                 Object e = list.get(i);
-                JsonNode en = n == null ? null : n.get(i);
-                String ep = p + "[" + i + "]";
+                // One string stands for a list of one (OneOrMore): the string itself is the element.
+                boolean single = n != null && !n.isArray();
+                JsonNode en = n == null ? null : single ? n : n.get(i);
+                String ep = single ? p : p + "[" + i + "]";
                 if (e == null) {
                     throw wrong(file, ep, expected(typeArgument(c.getGenericType(), 0), null), en);
                 }

@@ -38,6 +38,18 @@ class SynapseConfigTest {
     }
 
     @Test
+    void haproxyLines_oneStringAsReadmeWritesIt_aListOfOne() throws IOException {
+        SynapseConfig c = load("{" + OUT + ", \"services\": {\"web\": {\"discovery\": {" + ZK + "}, "
+                + "\"haproxy\": {\"backend\": \"mode http\", \"listen\": [\"option httplog\"]}}}}");
+        assertThat(c.services().get("web").haproxy().orElseThrow().backend()).containsExactly("mode http");
+        assertThat(c.services().get("web").haproxy().orElseThrow().listen()).containsExactly("option httplog");
+        assertThatThrownBy(() -> load("{" + OUT + ", \"services\": {\"web\": {\"discovery\": {" + ZK + "}, "
+                + "\"haproxy\": {\"backend\": \"mode http\\nlisten evil\"}}}}"))
+                .hasMessage("synapse.conf.json: services.web.haproxy.backend: expected a single line of HAProxy config "
+                        + "but was \"mode http\\nlisten evil\"");
+    }
+
+    @Test
     void labelFilters_singularAndScalarValues_comparedAsStrings() throws IOException {
         SynapseConfig c = load("{" + OUT + ", \"services\": {\"web\": {\"discovery\": {" + ZK + ", "
                 + "\"label_filter\": {\"label\": \"canary\", \"value\": true, \"condition\": \"not-equals\"}, "
