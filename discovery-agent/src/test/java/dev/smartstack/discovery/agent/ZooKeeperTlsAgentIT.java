@@ -23,6 +23,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.apache.zookeeper.data.ACL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,6 +148,57 @@ class ZooKeeperTlsAgentIT {
             assertThat(anonymous.getData().forPath(node)).isEqualTo(before);
             assertThat(anonymous.getChildren().forPath(PATH)).isEqualTo(children);
             assertThat(SynapseAgentIT.backends(web)).containsExactly("127.0.0.1:8080");
+        }
+    }
+
+    @Test
+    void sighup_digestPasswordFileChanged_agentRebuiltAndRegistersWithTheNewIdentity() throws Exception {
+        // The plain client port of the same server: this is about reading the password again, not TLS.
+        Path password = Files.writeString(dir.resolve("digest.pass"), "first-password\n");
+        Path file = Files.writeString(dir.resolve("reload-nerve.conf.json"), """
+                {"instance_id": "web-2", "zk_session_timeout": 6,
+                 "zk_auth": {"digest": {"user": "nerve-reload", "password_file": "%s"}, "acl": "creator_all_world_read"},
+                 "services": {"web": {"host": "127.0.0.1", "port": 8081, "zk_hosts": ["%s"], "zk_path": "/reload/web",
+                   "check_interval": 0.2, "checks": [{"type": "noop"}]}}}
+                """.formatted(password, zk.connectString()));
+        Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
+                () -> NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null, Map.of()), "nerve.conf.json"),
+                NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
+        // ZooKeeper shows a digest ACL's hash ("user:x" otherwise) only to a client with ADMIN on the
+        // node: this observer holds both identities.
+        try (CuratorFramework observer = ZooKeeperSettings.builder().connectString(zk.connectString())
+                .digest("nerve-reload", "first-password").digest("nerve-reload", "second-password").build().newClient()) {
+            observer.start();
+            // The operator's path, open to the service's writers: with creator_all_world_read on a
+            // parent nerve created, the new identity could not register under it (see configuration.md).
+            observer.create().creatingParentsIfNeeded().forPath("/reload/web");
+            daemon.begin(NerveAgent.plan(NerveConfig.load(file, "nerve.conf.json", null, Map.of()), "nerve.conf.json"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(digestIds(observer, "/reload/web"))
+                    .containsExactly(DigestAuthenticationProvider.generateDigest("nerve-reload:first-password")));
+            NerveAgent first = daemon.current();
+
+            Files.writeString(password, "second-password\n");
+            daemon.reload();
+
+            assertThat(daemon.current()).isNotSameAs(first);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(digestIds(observer, "/reload/web"))
+                    .containsExactly(DigestAuthenticationProvider.generateDigest("nerve-reload:second-password")));
+        } finally {
+            daemon.stop();
+        }
+    }
+
+    /** The digest ids in the ACL of the one child of {@code path}; the children's names while there is not exactly one. */
+    private static List<String> digestIds(CuratorFramework client, String path) throws Exception {
+        List<String> children = client.getChildren().forPath(path);
+        if (children.size() != 1) {
+            return children;
+        }
+        try {
+            return client.getACL().forPath(path + "/" + children.get(0)).stream()
+                    .filter(a -> a.getId().getScheme().equals("digest")).map(a -> a.getId().getId()).toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
         }
     }
 
