@@ -145,6 +145,14 @@ class ZkSecurityConfigTest {
                 .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest.password: expected a string (the value is "
                         + "not shown)").doesNotContain("12345678");
         assertThat(nerveError("""
+                "zk_auth": {"digest": "nerve:%s"},""".formatted(DIGEST_PASSWORD)))
+                .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest: expected an object {user, password | "
+                        + "password_file | password_env} (the value is not shown)");
+        assertThat(nerveError("""
+                "zk_auth": {"digest": {"user": "u", "pasword": "%s"}},""".formatted(DIGEST_PASSWORD)))
+                .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest.pasword: unknown key; supported keys here "
+                        + "are password, password_env, password_file, user");
+        assertThat(nerveError("""
                 "zk_auth": {"digest": {"user": "a:b", "password": "%s"}},""".formatted(DIGEST_PASSWORD)))
                 .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest.user: digest user must not contain ':' but "
                         + "was \"a:b\"");

@@ -12,8 +12,11 @@ final class ZkSecurityFile {
     private ZkSecurityFile() {
     }
 
-    /** {@code zk_auth}. */
-    record Auth(Digest digest, @Rules.OneOf({"open", "creator_all_world_read"}) String acl) {
+    /**
+     * {@code zk_auth}. {@code digest} is bound as a tree, then onto {@link Digest}: a string there
+     * is likely ZooKeeper's own {@code "user:password"} form and must not be quoted in the error.
+     */
+    record Auth(JsonNode digest, @Rules.OneOf({"open", "creator_all_world_read"}) String acl) {
     }
 
     /** {@code zk_auth.digest}: one of {@code password}, {@code password_file}, {@code password_env}. */

@@ -43,8 +43,14 @@ final class ZkSecurityLoader {
         Optional<ZkSecurity.Digest> digest = Optional.empty();
         ZkSecurity.Acl acl = ZkSecurity.Acl.OPEN;
         if (auth != null) {
-            if (auth.digest() != null) {
-                digest = Optional.of(digest(shownAs, configFile, auth.digest(), env));
+            if (auth.digest() != null && !auth.digest().isNull()) {
+                if (!auth.digest().isObject()) {
+                    throw new ConfigException(shownAs, "zk_auth.digest", "expected an object {user, password | "
+                            + "password_file | password_env} (the value is not shown)");
+                }
+                ZkSecurityFile.Digest bound = ConfigBinder.bind(auth.digest(), ZkSecurityFile.Digest.class, shownAs,
+                        "zk_auth.digest");
+                digest = Optional.of(digest(shownAs, configFile, bound, env));
             }
             if (auth.acl() != null) {
                 if (!createsNodes) {
