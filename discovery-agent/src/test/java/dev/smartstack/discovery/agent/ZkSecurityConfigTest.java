@@ -153,6 +153,11 @@ class ZkSecurityConfigTest {
                 .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest.pasword: unknown key; supported keys here "
                         + "are password, password_env, password_file, user");
         assertThat(nerveError("""
+                "zk_auth": {"digest": {"user": "u", "password": %s}},""".formatted(DIGEST_PASSWORD)))
+                .startsWith("smartstack: DIR/nerve.conf.json: line 1, column ")
+                .endsWith(": invalid JSON: Unrecognized token (not shown; a string needs quotes): was expecting (JSON "
+                        + "String, Number, Array, Object or token 'null', 'true' or 'false')");
+        assertThat(nerveError("""
                 "zk_auth": {"digest": {"user": "a:b", "password": "%s"}},""".formatted(DIGEST_PASSWORD)))
                 .isEqualTo("smartstack: DIR/nerve.conf.json: zk_auth.digest.user: digest user must not contain ':' but "
                         + "was \"a:b\"");
