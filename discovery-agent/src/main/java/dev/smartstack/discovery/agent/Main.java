@@ -142,7 +142,7 @@ public final class Main implements Callable<Integer> {
             boolean check = checkConfig || main.env.containsKey("NERVE_CHECK_CONFIG");
             NerveAgent agent;
             try {
-                agent = load(err, () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override), shownAs));
+                agent = load(err, () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override, main.env), shownAs));
             } catch (ConfigFailure e) {
                 return EXIT_CONFIG;
             }
@@ -154,7 +154,7 @@ public final class Main implements Callable<Integer> {
                 return 0;
             }
             Daemon<NerveAgent, NerveConfig> daemon = new Daemon<>("nerve",
-                    () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override), shownAs),
+                    () -> NerveAgent.plan(NerveConfig.load(file, shownAs, override, main.env), shownAs),
                     NerveAgent::config, NerveAgent::start, NerveAgent::reconfigure);
             daemon.start(agent);
             daemon.awaitStopped();

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reconfigure(NerveAgent)} applies a changed config in place, as Ruby Nerve does on
  * SIGHUP: services whose entry is unchanged keep running untouched (same znode, no
  * deregistration); removed and changed services are deregistered; added and changed services are
- * started. A change of {@code instance_id} or {@code zk_session_timeout} touches every service
+ * started. A change of {@code instance_id}, {@code zk_session_timeout}, {@code zk_auth} or {@code zk_tls} (a
+ * password read again from its file included) touches every service
  * and every client, so it is refused there and the daemon rebuilds the whole agent instead.
  */
 public final class NerveAgent implements AutoCloseable {
@@ -156,7 +157,8 @@ public final class NerveAgent implements AutoCloseable {
     }
 
     private static ZooKeeperSettings settings(NerveConfig config, String hosts) {
-        return ZooKeeperSettings.builder().connectString(hosts).sessionTimeout(config.zkSessionTimeout()).build();
+        return config.zkSecurity().applyTo(ZooKeeperSettings.builder().connectString(hosts)
+                .sessionTimeout(config.zkSessionTimeout())).build();
     }
 
     private static NerveService toService(NerveConfig config, NerveConfig.Service s) {
@@ -225,14 +227,16 @@ public final class NerveAgent implements AutoCloseable {
      * ones are started. {@code next} must come from {@link #plan} and never be started.
      *
      * @return false, changing nothing, when this agent is not running or when {@code instance_id}
-     *     or {@code zk_session_timeout} changed (the caller then rebuilds the whole agent)
+     *     or {@code zk_session_timeout}, {@code zk_auth} or {@code zk_tls} changed (the caller then rebuilds the
+     *     whole agent)
      */
     public boolean reconfigure(NerveAgent next) {
         synchronized (lock) {
             NerveConfig old = config;
             NerveConfig neu = next.config;
             if (!started || closed.get() || !old.instanceId().equals(neu.instanceId())
-                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.admin().equals(neu.admin())
+                    || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.zkSecurity().equals(neu.zkSecurity())
+                    || !old.admin().equals(neu.admin())
                     || !old.statsd().equals(neu.statsd())) {
                 return false;
             }

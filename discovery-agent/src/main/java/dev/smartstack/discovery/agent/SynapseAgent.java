@@ -150,8 +150,8 @@ public final class SynapseAgent implements AutoCloseable {
         byHosts.forEach((hosts, services) -> {
             SynapseWatcher.Builder b = SynapseWatcher.builder().metrics(admin.metrics()).listener(status);
             if (!hosts.equals(NO_ZOOKEEPER)) {
-                ZooKeeperSettings.Builder zk = ZooKeeperSettings.builder().connectString(hosts)
-                        .sessionTimeout(config.zkSessionTimeout());
+                ZooKeeperSettings.Builder zk = config.zkSecurity().applyTo(ZooKeeperSettings.builder()
+                        .connectString(hosts).sessionTimeout(config.zkSessionTimeout()));
                 if (retries.containsKey(hosts)) {
                     zk.retryPolicy(new RubyRetryPolicy(retries.get(hosts)));
                 }
@@ -293,7 +293,7 @@ public final class SynapseAgent implements AutoCloseable {
         SynapseConfig neu = next.config;
         if (!started.get() || closed.get() || !old.serviceConfDir().equals(neu.serviceConfDir())
                 || !old.fileOutput().equals(neu.fileOutput()) || !old.haproxy().equals(neu.haproxy())
-                || !old.zkSessionTimeout().equals(neu.zkSessionTimeout())
+                || !old.zkSessionTimeout().equals(neu.zkSessionTimeout()) || !old.zkSecurity().equals(neu.zkSecurity())
                 || !old.admin().equals(neu.admin()) || !old.statsd().equals(neu.statsd())
                 || !List.copyOf(old.services().keySet()).equals(List.copyOf(neu.services().keySet()))) {
             return false;

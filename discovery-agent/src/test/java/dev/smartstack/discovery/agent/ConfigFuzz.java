@@ -37,21 +37,26 @@ final class ConfigFuzz {
     private ConfigFuzz() {
     }
 
+    /** The digest password in both bases: no error line may ever show it. */
+    static final String PASSWORD = "fuzz-s3cret";
+
     static ObjectNode nerveBase() {
         return parse("""
                 {"instance_id": "fuzz-1", "zk_session_timeout": 10,
+                 "zk_auth": {"digest": {"user": "nerve", "password": "%s"}, "acl": "creator_all_world_read"},
                  "services": {
                    "web": {"host": "127.0.0.1", "port": 8080, "zk_hosts": ["127.0.0.1:2181"],
                            "zk_path": "/nerve/services/web/services", "check_interval": 0.5, "weight": 10,
                            "labels": {"az": "a"}, "haproxy_server_options": "check",
                            "checks": [{"type": "http", "uri": "/health", "timeout": 0.2, "rise": 3, "fall": 2},
                                       {"type": "tcp", "timeout": 0.2}]}}}
-                """);
+                """.formatted(PASSWORD));
     }
 
     static ObjectNode synapseBase(String dir) {
         return parse("""
                 {"file_output": {"output_directory": "%1$s/out"},
+                 "zk_auth": {"digest": {"user": "synapse", "password": "%2$s"}},
                  "haproxy": {"global": ["maxconn 256"], "defaults": ["mode http", "timeout connect 1s"],
                              "config_file_path": "%1$s/haproxy.cfg", "socket_file_path": "%1$s/haproxy.sock",
                              "reload_command": "/bin/true", "do_writes": true, "do_reloads": false,
@@ -65,7 +70,7 @@ final class ConfigFuzz {
                            "use_previous_backends": true,
                            "haproxy": {"port": 3213, "server_options": "check inter 2s", "backend": ["balance roundrobin"],
                                        "backend_order": "asc"}}}}
-                """.formatted(dir));
+                """.formatted(dir, PASSWORD));
     }
 
     /** Cases built from {@code base} for {@code command} ("nerve" or "synapse"). */

@@ -125,7 +125,7 @@ class MainTest {
         assertThat(errorFor("nerve.conf.json", "{\"instance_id\": \"i\", \"services\": {}, \"colour\": {}}"))
                 .isEqualTo("smartstack: nerve.conf.json: colour: unknown key; supported keys here are admin, heartbeat_path, "
                         + "instance_id, max_repeated_report_failures, prometheus, service_conf_dir, services, statsd, "
-                        + "zk_session_timeout");
+                        + "zk_auth, zk_session_timeout, zk_tls");
     }
 
     @Test

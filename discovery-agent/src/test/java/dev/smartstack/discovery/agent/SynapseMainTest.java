@@ -111,7 +111,7 @@ class SynapseMainTest {
     void checkConfig_unknownKeys_namedAtEachLevel() throws IOException {
         assertThat(errorFor("{" + FILE_OUTPUT + ", \"services\": {}, \"colour\": 1}")).isEqualTo(
                 "smartstack: synapse.conf.json: colour: unknown key; supported keys here are admin, file_output, haproxy, "
-                        + "service_conf_dir, services, statsd, zk_session_timeout");
+                        + "service_conf_dir, services, statsd, zk_auth, zk_session_timeout, zk_tls");
         assertThat(errorFor(withService(DISCOVERY + ", \"colour\": 1"))).isEqualTo(
                 "smartstack: synapse.conf.json: services.web.colour: unknown key; supported keys here are backend_port_override, "
                         + "default_servers, discovery, discovery_multi, file_output, haproxy, keep_default_servers, leader_election, "

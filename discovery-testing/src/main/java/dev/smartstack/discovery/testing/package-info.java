@@ -17,6 +17,9 @@
  *       client's session.</li>
  *   <li>{@link dev.smartstack.discovery.testing.Dnsmasq}: a real DNS server (Debian's {@code dnsmasq})
  *       answering from a hosts file the test rewrites, for the {@code dns} discovery method.</li>
+ *   <li>{@link dev.smartstack.discovery.testing.TestCertificates}: a CA, server and client
+ *       certificates made once per JVM, and the {@code zoo.cfg} entries of a server with a TLS
+ *       {@code secureClientPort} for {@link dev.smartstack.discovery.testing.ZooKeeperProcess}.</li>
  * </ul>
  *
  * <p>Every fixture is {@link java.lang.AutoCloseable} and listens on 127.0.0.1. With JUnit 5:

@@ -58,6 +58,8 @@ final class ConfigBinder {
                     .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
             .build();
 
+    private static final java.util.regex.Pattern UNRECOGNIZED_TOKEN = java.util.regex.Pattern.compile("^Unrecognized token '.*?':");
+
     private ConfigBinder() {
     }
 
@@ -99,8 +101,10 @@ final class ConfigBinder {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
             String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-            throw new ConfigException(shownAs, "", where + "invalid " + (yaml ? "YAML" : "JSON") + ": "
-                    + message.lines().findFirst().orElse(""));
+            // Jackson quotes a bare word, which may be a password typed without its quotes (zk_auth, zk_tls).
+            String first = UNRECOGNIZED_TOKEN.matcher(message.lines().findFirst().orElse(""))
+                    .replaceFirst("Unrecognized token (not shown; a string needs quotes):");
+            throw new ConfigException(shownAs, "", where + "invalid " + (yaml ? "YAML" : "JSON") + ": " + first);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(shownAs, "", "the file is empty");

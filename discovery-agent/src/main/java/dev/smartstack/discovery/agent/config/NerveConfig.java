@@ -27,6 +27,8 @@ import java.util.Optional;
  *     when that is not set. Its {@code histogram_buckets_*} keys are accepted and ignored.
  * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none
  *     (off), or Yelp's {@code prometheus} when enabled
+ * @param zkSecurity (ext) {@code zk_auth} and {@code zk_tls}: digest authentication, the ACL of the
+ *     nodes registered, TLS; default none (Ruby's: no authentication, the open ACL, plain text)
  */
 public record NerveConfig(
         String instanceId,
@@ -37,7 +39,8 @@ public record NerveConfig(
         Duration zkSessionTimeout,
         Optional<StatsdConfig> statsd,
         Optional<AdminConfig> prometheus,
-        Optional<AdminConfig> admin) {
+        Optional<AdminConfig> admin,
+        ZkSecurity zkSecurity) {
 
     public static final int DEFAULT_MAX_REPEATED_REPORT_FAILURES = 10;
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -157,7 +160,7 @@ public record NerveConfig(
     }
 
     /**
-     * Reads and checks a nerve config file.
+     * Reads and checks a nerve config file, with {@code password_env} read from the process's environment.
      *
      * @param file the file
      * @param shownAs its name in error messages
@@ -165,6 +168,19 @@ public record NerveConfig(
      * @throws ConfigException naming the file and the key
      */
     public static NerveConfig load(Path file, String shownAs, String instanceIdOverride) {
+        return load(file, shownAs, instanceIdOverride, System.getenv());
+    }
+
+    /**
+     * Reads and checks a nerve config file.
+     *
+     * @param file the file
+     * @param shownAs its name in error messages
+     * @param instanceIdOverride from {@code -i} or {@code NERVE_INSTANCE_ID}, or null
+     * @param env the environment that {@code password_env} keys read
+     * @throws ConfigException naming the file and the key
+     */
+    public static NerveConfig load(Path file, String shownAs, String instanceIdOverride, Map<String, String> env) {
         NerveFile top = ConfigBinder.bind(ConfigBinder.readTree(file, shownAs, null), NerveFile.class, shownAs, "");
         String instanceId;
         if (instanceIdOverride != null) {
@@ -193,7 +209,8 @@ public record NerveConfig(
                 Optional.ofNullable(top.statsd()).map(s -> StatsdConfig.of(s.host(), s.port())),
                 Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin),
                 Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config)
-                        .or(() -> Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin)));
+                        .or(() -> Optional.ofNullable(top.prometheus()).flatMap(NerveFile.Prometheus::admin)),
+                ZkSecurityLoader.load(shownAs, file, top.zkAuth(), top.zkTls(), env, true));
     }
 
     private static <T> T or(T value, T defaultValue) {

@@ -20,7 +20,9 @@ record NerveFile(
         @Rules.Seconds Double zkSessionTimeout,
         Statsd statsd,
         Prometheus prometheus,
-        SynapseFile.Admin admin) {
+        SynapseFile.Admin admin,
+        ZkSecurityFile.Auth zkAuth,
+        ZkSecurityFile.Tls zkTls) {
 
     /** A service entry (also a whole file of {@code service_conf_dir}). */
     record Service(

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param zkSessionTimeout (ext) {@code zk_session_timeout} in seconds: default 10
  * @param statsd {@code statsd}: where the agent's metrics are sent as StatsD (Datadog) lines; default none
  * @param admin (ext) {@code admin}: the HTTP endpoint for metrics, status and health; default none (off)
+ * @param zkSecurity (ext) {@code zk_auth} (digest authentication) and {@code zk_tls}: default none
+ *     (no authentication, plain text)
  */
 public record SynapseConfig(
         Map<String, Service> services,
@@ -29,7 +31,8 @@ public record SynapseConfig(
         Optional<Haproxy> haproxy,
         Duration zkSessionTimeout,
         Optional<StatsdConfig> statsd,
-        Optional<AdminConfig> admin) {
+        Optional<AdminConfig> admin,
+        ZkSecurity zkSecurity) {
 
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
 

@@ -17,7 +17,9 @@ record SynapseFile(
         FileOutput fileOutput,
         Statsd statsd,
         @Rules.Seconds Double zkSessionTimeout,
-        Admin admin) {
+        Admin admin,
+        ZkSecurityFile.Auth zkAuth,
+        ZkSecurityFile.Tls zkTls) {
 
     /** A service entry (also a whole file of {@code service_conf_dir}). */
     record Service(

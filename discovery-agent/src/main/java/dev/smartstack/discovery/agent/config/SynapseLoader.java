@@ -60,7 +60,8 @@ final class SynapseLoader {
         }
         return new SynapseConfig(Collections.unmodifiableMap(services), confDir, fileOutput, haproxy,
                 ConfigFiles.seconds(top.zkSessionTimeout(), SynapseConfig.DEFAULT_ZK_SESSION_TIMEOUT), Optional.ofNullable(top.statsd()).map(s -> StatsdConfig.of(s.host(), s.port())),
-                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config));
+                Optional.ofNullable(top.admin()).map(SynapseFile.Admin::config),
+                ZkSecurityLoader.load(shownAs, file, top.zkAuth(), top.zkTls(), env, false));
     }
 
     private static <T> T or(T value, T defaultValue) {
