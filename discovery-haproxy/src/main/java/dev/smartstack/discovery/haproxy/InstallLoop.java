@@ -261,6 +261,11 @@ final class InstallLoop {
         if (stateFile == null) {
             return;
         }
+        if (!client.anySocketExists()) {
+            // Before the first start (reload_command) no HAProxy runs: there is nothing to save yet.
+            log.debug("haproxy server state not saved: no runtime socket exists yet");
+            return;
+        }
         try {
             List<RuntimeCommand> show = List.of(RuntimeCommand.showServersState());
             events.commandsSent(show); // counted in the metric too, as every runtime command

@@ -69,6 +69,11 @@ final class RuntimeClient {
     }
 
     /** Sends the commands over one connection to {@code socket}; one answer per command, in order. */
+    /** Whether any of the sockets exists yet (none does before HAProxy first starts). */
+    boolean anySocketExists() {
+        return sockets.stream().anyMatch(java.nio.file.Files::exists);
+    }
+
     private List<RuntimeCommand.Answer> send(Path socket, List<RuntimeCommand> commands) throws IOException {
         if (commands.isEmpty()) {
             return new ArrayList<>();

@@ -243,6 +243,24 @@ class ReloadRateLimitTest {
     }
 
     @Test
+    void firstReload_noHaproxyRunningYet_serverStateNotAskedFor() throws IOException {
+        // before: the save before the first reload asked a socket that no HAProxy had made yet, and
+        // every start logged a WARN "server state could not be saved ... No such file or directory"
+        dev.smartstack.discovery.core.CountingMetrics metrics = new dev.smartstack.discovery.core.CountingMetrics();
+        output = HaproxyOutput.builder().configFilePath(dir.resolve("haproxy.cfg")).haproxyPath("/usr/sbin/haproxy")
+                .socketFilePath(dir.resolve("haproxy.sock")).serverStateFilePath(dir.resolve("haproxy.state"))
+                .reload(HaproxyReload.command(List.of("/bin/true"))).metrics(metrics)
+                .defaults(List.of("mode http", "timeout connect 1s", "timeout client 1s", "timeout server 1s"))
+                .service("one", HaproxyService.builder().backend(List.of("balance roundrobin")).build()).build();
+        output.start();
+        publish("one", 1001);
+        await().atMost(WAIT).until(() -> output.reloads() == 1);
+        assertThat(config()).contains("\nbackend one\n");
+        assertThat(metrics.count(dev.smartstack.discovery.core.DiscoveryMetrics.HAPROXY_RUNTIME_COMMAND)).isZero();
+        assertThat(dir.resolve("haproxy.state")).doesNotExist();
+    }
+
+    @Test
     void reloadCommand_singleString_splitWithoutShell() {
         HaproxyOutput o = HaproxyOutput.builder().configFilePath(dir.resolve("x.cfg")).doSocket(false)
                 .reload(HaproxyReload.commandLine("  systemctl   reload haproxy ")).build();
