@@ -340,8 +340,14 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     private void deliver(ServiceSnapshot snapshot) {
-        // Not INFO: at thousands of backends a line per snapshot would cost the publish thread.
-        log.debug("synapse '{}' {}", snapshot.service(), snapshot);
+        // One INFO line per snapshot that changes the backends, as Ruby's "discovered N backends":
+        // a burst of changes is one snapshot, and the line names at most a few backends.
+        if (snapshot.hasChanges() && log.isInfoEnabled()) {
+            log.info("synapse '{}' now has {} backends: {}", snapshot.service(), snapshot.backends().size(),
+                    MembershipLine.of(snapshot));
+        } else {
+            log.debug("synapse '{}' {}", snapshot.service(), snapshot);
+        }
         for (OutputWorker w : workers) {
             w.offer(snapshot);
         }
