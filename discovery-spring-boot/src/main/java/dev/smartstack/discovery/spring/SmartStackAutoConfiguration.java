@@ -84,7 +84,7 @@ public class SmartStackAutoConfiguration {
             ObjectProvider<HealthEndpointGroups> groups, DiscoveryMetrics smartStackDiscoveryMetrics) {
         return new SmartStackRegistration(properties, connection,
                 () -> environment.getProperty("spring.application.name"),
-                () -> defaultHost(inetUtils.getIfAvailable()),
+                () -> defaultHost(environment.getProperty("server.address"), inetUtils.getIfAvailable()),
                 () -> context instanceof WebServerApplicationContext web && web.getWebServer() != null
                         ? web.getWebServer().getPort() : -1,
                 () -> healthCheck(properties, health.getIfAvailable(), reactive.getIfAvailable(), groups.getIfAvailable()),
@@ -110,10 +110,23 @@ public class SmartStackAutoConfiguration {
                 properties.getRegistration().getCheckTimeout());
     }
 
-    private static String defaultHost(InetUtils inetUtils) {
+    /**
+     * The host to advertise when {@code smartstack.registration.host} is not set: {@code server.address}
+     * when the web server listens on that one address (clients can reach it nowhere else), else the
+     * first non-loopback address, as Spring Cloud advertises.
+     */
+    static String defaultHost(String serverAddress, InetUtils inetUtils) {
+        if (serverAddress != null && !serverAddress.isBlank() && !isWildcard(serverAddress.strip())) {
+            return serverAddress.strip();
+        }
         if (inetUtils == null) {
             return "127.0.0.1";
         }
         return inetUtils.findFirstNonLoopbackHostInfo().getIpAddress();
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]")
+                || address.equals("0:0:0:0:0:0:0:0");
     }
 }

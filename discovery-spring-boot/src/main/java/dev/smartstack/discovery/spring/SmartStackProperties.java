@@ -151,7 +151,10 @@ public class SmartStackProperties {
         private String serviceName;
         /** The instance id, written as the znode's "name" and used as its prefix. Default: host_port. */
         private String instanceId;
-        /** The host to advertise. Default: the first non-loopback address (Spring Cloud's InetUtils). */
+        /**
+         * The host to advertise. Default: {@code server.address} when it names one address, else the
+         * first non-loopback address (Spring Cloud's InetUtils).
+         */
         private String host;
         /** The port to advertise. Default: the port the embedded web server listens on. */
         private Integer port;

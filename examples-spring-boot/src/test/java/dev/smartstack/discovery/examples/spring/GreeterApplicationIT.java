@@ -44,7 +44,8 @@ class GreeterApplicationIT {
         return new SpringApplicationBuilder(GreeterApplication.class).run(
                 "--spring.application.name=" + name,
                 "--smartstack.zookeeper.connect-string=" + zk.getConnectString(),
-                "--smartstack.registration.host=127.0.0.1",
+                // Bound to loopback only, so the advertised host must come from server.address
+                // (no smartstack.registration.host): the application's two properties and nothing else.
                 "--server.address=127.0.0.1",
                 "--server.port=0");
     }
