@@ -95,10 +95,14 @@ class FileModesIT {
         assertThat(groupOrOther(stats)).as("stats socket").isEmpty();
         assertThat(groupOrOther(config)).as("config file").isEmpty();
         assertThat(groupOrOther(state)).as("server-state file").isEmpty();
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("nothing but installed files beside the config").noneMatch(n -> n.endsWith(".candidate")
-                            || n.endsWith(".tmp"));
-        }
+        // An install may still be under way (a candidate exists while haproxy -c checks it): once the
+        // output is idle, nothing but installed files is left beside the config.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .as("nothing but installed files beside the config").noneMatch(n -> n.endsWith(".candidate")
+                                || n.endsWith(".tmp"));
+            }
+        });
     }
 }
