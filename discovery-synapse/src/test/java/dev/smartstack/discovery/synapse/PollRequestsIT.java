@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.smartstack.discovery.core.PathEncoding;
-import dev.smartstack.discovery.testing.FourLetterWords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,22 +84,8 @@ class PollRequestsIT {
         assertThat(ServerRequests.of(server.getPort(), client)).isEqualTo(expected);
     }
 
-    /**
-     * The paths the server watches for {@code client}'s session, from the {@code wchc} four-letter
-     * word (a session line, then its paths indented).
-     */
     private List<String> watchesOf(CuratorFramework client) throws Exception {
-        String session = "0x" + Long.toHexString(client.getZookeeperClient().getZooKeeper().getSessionId());
-        List<String> paths = new ArrayList<>();
-        boolean mine = false;
-        for (String line : FourLetterWords.send(server.getPort(), "wchc").split("\n")) {
-            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
-                mine = line.trim().equals(session);
-            } else if (mine && !line.isBlank()) {
-                paths.add(line.trim());
-            }
-        }
-        return paths;
+        return ServerRequests.watchedPaths(server.getPort(), client);
     }
 
     private static boolean hasPort(SynapseWatcher w, int port) {
