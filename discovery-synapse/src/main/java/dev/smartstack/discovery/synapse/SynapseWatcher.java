@@ -96,6 +96,8 @@ public final class SynapseWatcher implements AutoCloseable {
     private final ZooKeeperLink zooKeeper;
     private final Membership members = new Membership();
     private final MembershipChanges changes;
+    /** The builder's list sources, started by start(); an added service's source is started by addService. */
+    private final List<ListSource> builderSources;
     private final List<SnapshotOutput> outputs;
     private final Listeners<SynapseListener> listeners = new Listeners<>();
     private final StateFileKeeper stateFile;
@@ -114,6 +116,7 @@ public final class SynapseWatcher implements AutoCloseable {
             }
             members.addInitial(watch, s.method().usesZooKeeper() ? null : ListSource.of(watch, b.metrics, this));
         }
+        this.builderSources = members.sources();
         this.zooKeeper = handle == null ? null : new ZooKeeperLink(handle, inZooKeeper, b.metrics, () -> state.get() == State.CLOSED);
         this.changes = new MembershipChanges(this, members, zooKeeper, b.metrics, () -> state.get() == State.CLOSED);
         this.outputs = List.copyOf(b.outputs);
@@ -167,7 +170,7 @@ public final class SynapseWatcher implements AutoCloseable {
         if (zooKeeper != null) {
             zooKeeper.start();
         }
-        members.sources().forEach(ListSource::start);
+        builderSources.forEach(ListSource::start);
         log.info("synapse started watching {} services: {}", names.size(), names);
         updateState();
         return this;

@@ -150,8 +150,8 @@ class DynamicServicesIT {
 
         // A change of api, then one of web: web's snapshot comes after any api event would have.
         // Curator's PersistentWatcher is closed and the client drops api's events: no read for them.
-        // (ZooKeeper 3.9's server keeps the persistent watch itself until the session ends: Curator
-        // removes it with WatcherType.Any, which the server does not apply to persistent watches.)
+        // (The server's wchc still lists the persistent watch until the session ends, while the client
+        // no longer holds it: Curator removes it with WatcherType.Any. See docs/architecture.md.)
         Zk.setData(writer, a0, Zk.nerve("a0", "127.0.0.1", 9100));
         Zk.register(writer, api, "a1", 9001, CreateMode.PERSISTENT_SEQUENTIAL);
         Zk.register(writer, web, "w2", 8001, CreateMode.PERSISTENT_SEQUENTIAL);
