@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -104,7 +105,7 @@ public final class SynapseWatcher implements AutoCloseable {
     private final DiscoveryMetrics metrics;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final List<OutputWorker> workers = new ArrayList<>();
+    private final List<OutputWorker> workers = new CopyOnWriteArrayList<>();
     private final PublishThread publisher = new PublishThread();
 
     private SynapseWatcher(Builder b, CuratorHandle handle) {
