@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
@@ -68,13 +66,8 @@ class DynamicServicesIT {
         return c;
     }
 
-    /** A client that makes no request of its own (Curator's ensemble tracker would read the config). */
     private CuratorFramework quietClient(String connectString) throws Exception {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connectString)
-                .sessionTimeoutMs(30_000).connectionTimeoutMs(3_000)
-                .retryPolicy(new RetryOneTime(200)).ensembleTracker(false).build();
-        c.start();
-        closing(c);
+        CuratorFramework c = closing(Zk.quietClient(connectString, Duration.ofSeconds(30)));
         assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
         return c;
     }

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
@@ -54,11 +52,7 @@ class PollRequestsIT {
     }
 
     private CuratorFramework quietClient() throws Exception {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
-                .sessionTimeoutMs(30_000).connectionTimeoutMs(3_000).retryPolicy(new RetryOneTime(200))
-                .ensembleTracker(false).build();
-        c.start();
-        closing(c);
+        CuratorFramework c = closing(Zk.quietClient(server.getConnectString(), Duration.ofSeconds(30)));
         assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
         return c;
     }
