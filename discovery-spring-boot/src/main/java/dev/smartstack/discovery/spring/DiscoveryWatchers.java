@@ -4,6 +4,7 @@ import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.ServiceInstance;
 import dev.smartstack.discovery.core.Validation;
 import dev.smartstack.discovery.core.ZnodeDecoder;
+import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SynapseWatcher;
 import dev.smartstack.discovery.synapse.WatchedService;
 import io.micrometer.core.instrument.Gauge;
@@ -14,15 +15,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@link SynapseWatcher} per discovered service, on the shared connection. The services named
- * in {@code smartstack.discovery.services} are watched from start-up; any other service is watched
- * from its first lookup on (Spring Cloud LoadBalancer looks services up by the host name of the
- * URL), at {@code smartstack.discovery.path-template}. The first lookup waits up to
+ * One {@link SynapseWatcher} for every discovered service, on the shared connection. The services
+ * named in {@code smartstack.discovery.services} are watched from start-up; any other service is
+ * added to the watcher at its first lookup (Spring Cloud LoadBalancer looks services up by the host
+ * name of the URL), at {@code smartstack.discovery.path-template}. The first lookup waits up to
  * {@code initial-load-timeout} for the registrations to be read. Closed with the context, after
  * the web server has stopped, so outgoing calls made while draining are still routed.
  */
@@ -33,7 +34,8 @@ final class DiscoveryWatchers implements AutoCloseable {
     private final SmartStackProperties.Discovery properties;
     private final DiscoveryMetrics metrics;
     private final MeterRegistry meters;
-    private final ConcurrentMap<String, SynapseWatcher> watchers = new ConcurrentHashMap<>();
+    /** Built with the first service, then services are added to it. */
+    private final AtomicReference<SynapseWatcher> watcher = new AtomicReference<>();
     private final Set<String> refusedNames = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -62,19 +64,30 @@ final class DiscoveryWatchers implements AutoCloseable {
 
     /** The services watched so far, sorted. */
     Set<String> services() {
-        return new TreeSet<>(watchers.keySet());
+        SynapseWatcher w = watcher.get();
+        return w == null ? new TreeSet<>() : new TreeSet<>(w.services());
     }
 
-    /** Each watched service's watcher state, by service name. */
+    /**
+     * Each watched service's state, by service name: {@code LIVE} when its view is live,
+     * {@code STALE} when it serves its last known backends, {@code STARTING} before its first read.
+     */
     Map<String, SynapseWatcher.State> states() {
         Map<String, SynapseWatcher.State> m = new LinkedHashMap<>();
-        new TreeSet<>(watchers.keySet()).forEach(s -> m.put(s, watchers.get(s).state()));
+        SynapseWatcher w = watcher.get();
+        if (w != null) {
+            for (String s : new TreeSet<>(w.services())) {
+                ServiceSnapshot snapshot = w.snapshot(s);
+                m.put(s, snapshot.live() ? SynapseWatcher.State.LIVE
+                        : snapshot.version() > 0 ? SynapseWatcher.State.STALE : SynapseWatcher.State.STARTING);
+            }
+        }
         return m;
     }
 
     private SynapseWatcher watcher(String service) {
-        SynapseWatcher w = watchers.get(service);
-        if (w != null) {
+        SynapseWatcher w = watcher.get();
+        if (w != null && w.services().contains(service)) {
             return w;
         }
         try {
@@ -85,51 +98,88 @@ final class DiscoveryWatchers implements AutoCloseable {
             }
             return null;
         }
-        if (!w.awaitInitialized(properties.getInitialLoadTimeout())) {
+        if (!w.awaitInitialized(service, properties.getInitialLoadTimeout())) {
             log.warn("smartstack '{}': registrations not read within {} ms; serving what is known",
                     service, properties.getInitialLoadTimeout().toMillis());
         }
         return w;
     }
 
+    /** The watcher, watching {@code service} (added at most once; start() and addService do not wait for ZooKeeper). */
     private SynapseWatcher watched(String service) {
         if (closed) {
             throw new IllegalStateException("smartstack discovery is closed");
         }
-        // Built and started at most once per service; start() does not wait for ZooKeeper.
-        return watchers.computeIfAbsent(service, this::startWatcher);
+        WatchedService watched = watchedService(service);
+        SynapseWatcher w = watcher.get();
+        if (w == null) {
+            w = created(watched);
+        }
+        if (!w.services().contains(service)) {
+            try {
+                w.addService(watched);
+                discovered(w, watched);
+            } catch (IllegalArgumentException alreadyWatched) {
+                // Another thread added it first.
+            }
+        }
+        return w;
     }
 
-    private SynapseWatcher startWatcher(String service) {
+    /**
+     * The watcher, built and started with {@code first} unless another thread did it first. Under
+     * the lock only so that no thread sees a watcher that is not started yet; start() does no
+     * blocking I/O (it never waits for ZooKeeper).
+     */
+    private synchronized SynapseWatcher created(WatchedService first) {
+        SynapseWatcher w = watcher.get();
+        if (w == null) {
+            w = SynapseWatcher.builder()
+                    .curator(connection.client())
+                    .service(first)
+                    .metrics(metrics)
+                    .build()
+                    .start();
+            watcher.set(w);
+            if (closed) { // close() ran meanwhile and may not have seen it
+                w.close();
+                throw new IllegalStateException("smartstack discovery is closed");
+            }
+            discovered(w, first);
+        }
+        return w;
+    }
+
+    private WatchedService watchedService(String service) {
         SmartStackProperties.Service own = properties.getServices().get(service);
         String path = own != null && own.getPath() != null ? own.getPath()
                 : properties.getPathTemplate().replace("{service}", service);
         String decode = own != null && own.getDecode() != null ? own.getDecode() : properties.getDecode();
-        WatchedService watched = WatchedService.builder()
+        return WatchedService.builder()
                 .name(service)
                 .path(path)
                 .decoder(ZnodeDecoder.forMethod(decode, null))
                 .usePreviousBackends(properties.isUsePreviousBackends())
                 .build();
-        SynapseWatcher w = SynapseWatcher.builder()
-                .curator(connection.client())
-                .service(watched)
-                .metrics(metrics)
-                .build()
-                .start();
-        log.info("smartstack discovers '{}' at {} ({})", service, path, decode);
+    }
+
+    private void discovered(SynapseWatcher w, WatchedService watched) {
+        String service = watched.name();
+        log.info("smartstack discovers '{}' at {}", service, watched.path());
         if (meters != null) {
-            Gauge.builder(INSTANCES_GAUGE, w, watcher -> watcher.snapshot(service).backends().size())
+            Gauge.builder(INSTANCES_GAUGE, w, x -> x.snapshot(service).backends().size())
                     .tag("service", service)
                     .description("backends of a service discovered through SmartStack")
                     .register(meters);
         }
-        return w;
     }
 
     @Override
     public void close() {
         closed = true;
-        watchers.values().forEach(SynapseWatcher::close);
+        SynapseWatcher w = watcher.get();
+        if (w != null) {
+            w.close();
+        }
     }
 }

@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ final class ServiceWatch {
     private ChildWatch childWatch;
     // Written under the lock, read without it.
     private volatile ServiceSnapshot current;
+    /** Counted down at the first published snapshot, or when the service is closed. */
+    private final CountDownLatch firstPublished = new CountDownLatch(1);
 
     ServiceWatch(WatchedService service, SynapseWatcher owner) {
         this.service = service;
@@ -153,14 +157,31 @@ final class ServiceWatch {
         return childWatch instanceof OneShotChildWatch;
     }
 
+    /** Stops the child watch (Curator's PersistentWatcher, or the one-shot watches) and releases {@link #awaitPublished} callers. */
     void close() {
         ChildWatch w;
         synchronized (this) {
             closed = true;
             w = childWatch;
         }
+        firstPublished.countDown();
         if (w != null) {
             w.close();
+        }
+    }
+
+    /** A snapshot of this service was published (the first one releases {@link #awaitPublished}). */
+    void published() {
+        firstPublished.countDown();
+    }
+
+    /** Waits for the first published snapshot (or the close); false on timeout or interruption. */
+    boolean awaitPublished(Duration timeout) {
+        try {
+            return firstPublished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -83,7 +83,7 @@ final class StateFileKeeper {
     /** Stops the writer thread, letting a queued write finish (bounded). */
     void close() {
         if (writer != null) {
-            SynapseWatcher.shutdown(writer);
+            PublishThread.shutdown(writer, SynapseWatcher.OUTPUT_CLOSE_TIMEOUT);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.smartstack.discovery.synapse;
 
 import dev.smartstack.discovery.core.DiscoveryMetrics;
+import dev.smartstack.discovery.core.Validation;
 import dev.smartstack.discovery.core.ZooKeeperSettings;
 import dev.smartstack.discovery.core.internal.CuratorHandle;
 import dev.smartstack.discovery.core.internal.Listeners;
@@ -9,18 +10,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -70,6 +64,9 @@ import org.slf4j.LoggerFactory;
  *       against the last one it saw. A slow or failing output never holds back the others.
  *   <li>The watcher never starts or closes an output: whoever built it does (before starting the
  *       watcher, and after closing it).
+ *   <li>Services can be added and removed while it runs ({@link #addService}, {@link #removeService}),
+ *       at the same cost as the builder's; one watcher serves an application that finds its
+ *       dependencies late.
  * </ul>
  */
 public final class SynapseWatcher implements AutoCloseable {
@@ -96,41 +93,38 @@ public final class SynapseWatcher implements AutoCloseable {
         CLOSED
     }
 
-    /** Null when no service is discovered in ZooKeeper. */
+    /** Null when no service given to the builder is discovered in ZooKeeper. */
     private final ZooKeeperLink zooKeeper;
-    private final Map<String, ServiceWatch> watches;
-    private final List<ListSource> listSources = new ArrayList<>();
+    private final Membership members = new Membership();
+    private final MembershipChanges changes;
+    /** The builder's list sources, started by start(); an added service's source is started by addService. */
+    private final List<ListSource> builderSources;
     private final List<SnapshotOutput> outputs;
     private final Listeners<SynapseListener> listeners = new Listeners<>();
     private final StateFileKeeper stateFile;
     private final DiscoveryMetrics metrics;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final CountDownLatch initialized;
-    private final Set<String> initializedServices = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final List<OutputWorker> workers = new ArrayList<>();
-    private ExecutorService publisher;
+    private final List<OutputWorker> workers = new CopyOnWriteArrayList<>();
+    private final PublishThread publisher = new PublishThread();
 
     private SynapseWatcher(Builder b, CuratorHandle handle) {
-        Map<String, ServiceWatch> w = new LinkedHashMap<>();
         List<ServiceWatch> inZooKeeper = new ArrayList<>();
         for (WatchedService s : b.services) {
             ServiceWatch watch = new ServiceWatch(s, this);
-            w.put(s.name(), watch);
             if (s.method().usesZooKeeper()) {
                 inZooKeeper.add(watch);
-            } else {
-                listSources.add(ListSource.of(watch, b.metrics, this));
             }
+            members.addInitial(watch, s.method().usesZooKeeper() ? null : ListSource.of(watch, b.metrics, this));
         }
-        this.watches = Collections.unmodifiableMap(w);
+        this.builderSources = members.sources();
         this.zooKeeper = handle == null ? null : new ZooKeeperLink(handle, inZooKeeper, b.metrics, () -> state.get() == State.CLOSED);
+        this.changes = new MembershipChanges(this, members, zooKeeper, b.metrics, () -> state.get() == State.CLOSED);
         this.outputs = List.copyOf(b.outputs);
         this.listeners.addAll(b.listeners);
         this.metrics = b.metrics;
         this.clock = b.clock;
         this.stateFile = b.stateFile == null ? null : new StateFileKeeper(new StateFile(b.stateFile, b.stateFileTtl, b.clock));
-        this.initialized = new CountDownLatch(w.size());
     }
 
     public static Builder builder() {
@@ -153,9 +147,8 @@ public final class SynapseWatcher implements AutoCloseable {
             state.set(State.CLOSED);
             throw new IllegalStateException(unusable);
         }
-        publisher = Executors.newSingleThreadExecutor(new NamedThreadFactory("smartstack-synapse-publish"));
         if (stateFile != null) {
-            stateFile.start(() -> watches.values().stream().map(ServiceWatch::current).toList());
+            stateFile.start(() -> members.watches().stream().map(ServiceWatch::current).toList());
         }
         NamedThreadFactory outputThreads = new NamedThreadFactory("smartstack-synapse-output");
         Set<String> names = services();
@@ -166,19 +159,20 @@ public final class SynapseWatcher implements AutoCloseable {
         }
         if (stateFile != null) {
             stateFile.load(names).forEach((service, entry) -> {
-                ServiceSnapshot seeded = watches.get(service).seed(entry.backends());
+                ServiceWatch watch = members.get(service);
+                ServiceSnapshot seeded = watch.seed(entry.backends());
                 if (seeded != null) {
                     log.info("synapse '{}' serves {} backends from state file {} until ZooKeeper answers", service,
                             seeded.backends().size(), stateFile.path());
-                    deliver(seeded);
+                    deliver(watch, seeded);
                 }
             });
         }
         if (zooKeeper != null) {
             zooKeeper.start();
         }
-        listSources.forEach(ListSource::start);
-        log.info("synapse started watching {} services: {}", watches.size(), names);
+        builderSources.forEach(ListSource::start);
+        log.info("synapse started watching {} services: {}", names.size(), names);
         updateState();
         return this;
     }
@@ -198,11 +192,9 @@ public final class SynapseWatcher implements AutoCloseable {
             if (zooKeeper != null) {
                 zooKeeper.stopListening();
             }
-            listSources.forEach(ListSource::close);
-            for (ServiceWatch w : watches.values()) {
-                w.close();
-            }
-            shutdown(publisher);
+            members.sources().forEach(ListSource::close);
+            members.watches().forEach(ServiceWatch::close);
+            publisher.close(OUTPUT_CLOSE_TIMEOUT);
             if (stateFile != null) {
                 stateFile.close();
             }
@@ -223,30 +215,76 @@ public final class SynapseWatcher implements AutoCloseable {
         }
     }
 
-    static void shutdown(ExecutorService executor) {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(OUTPUT_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /**
-     * Waits until every service has its first snapshot, from ZooKeeper or from the state file.
+     * Waits until every service given to the builder has its first snapshot, from ZooKeeper or from
+     * the state file (one removed meanwhile no longer counts). Services added at run time are not
+     * waited for: see {@link #awaitInitialized(String, Duration)}.
      *
      * @return true when they all have one, false on timeout or interruption
      */
     public boolean awaitInitialized(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout == null");
         try {
-            return initialized.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return members.awaitBuilderServices(timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * Waits until {@code service} (given to the builder or added) has its first snapshot.
+     *
+     * @return true when it has one, false on timeout or interruption, or when it was removed meanwhile
+     * @throws IllegalArgumentException when the service is not watched
+     */
+    public boolean awaitInitialized(String service, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout == null");
+        ServiceWatch w = members.get(service);
+        return w.awaitPublished(timeout) && members.isMember(w) && w.hasData();
+    }
+
+    /**
+     * Starts watching {@code service} on a started watcher, as if it had been given to the builder:
+     * a ZooKeeper service gets the same watch (persistent on 3.6+, one-shot before; started when
+     * the connection comes back if it is down) and costs the same requests, other methods start
+     * their source. Returns at once. The service counts for {@link #state()} from its first
+     * snapshot on, so that adding one does not make a live watcher stale; it is saved in the state
+     * file from its first snapshot on, but not seeded from it. Thread-safe.
+     *
+     * @throws IllegalArgumentException when a service of that name is already watched
+     * @throws IllegalStateException when the watcher is not started or closed, or when the service
+     *     is discovered in ZooKeeper and no builder service was (the watcher then has no client)
+     */
+    public void addService(WatchedService service) {
+        Objects.requireNonNull(service, "service == null");
+        requireStarted("add", service.name());
+        changes.add(service);
+    }
+
+    /**
+     * Stops watching {@code service}: its watch is removed from ZooKeeper (or its source stopped)
+     * before this returns, and no snapshot of it is published after. Outputs are not told: they
+     * simply receive no more snapshots of it and keep what they have (a {@code ServiceProvider}
+     * its last backends, the HAProxy output its backend, the state file its last entry until it
+     * expires). {@link #snapshot(String)} then throws as for any unknown name. Thread-safe; a
+     * listener may call it.
+     *
+     * @throws IllegalArgumentException when the service is not watched
+     * @throws IllegalStateException when the watcher is not started or closed
+     */
+    public void removeService(String service) {
+        Objects.requireNonNull(service, "service == null");
+        requireStarted("remove", service);
+        changes.remove(service);
+        publisher.awaitEarlierTasks(OUTPUT_CLOSE_TIMEOUT); // a publish of the service under way has ended
+        updateState();
+    }
+
+    private void requireStarted(String verb, String service) {
+        State s = state.get();
+        if (s == State.LATENT || s == State.CLOSED) {
+            throw new IllegalStateException("SynapseWatcher cannot " + verb + " service " + Validation.quote(service) + ": it is " + s);
         }
     }
 
@@ -256,12 +294,7 @@ public final class SynapseWatcher implements AutoCloseable {
      * @throws IllegalArgumentException when the service is not watched
      */
     public ServiceSnapshot snapshot(String service) {
-        ServiceWatch w = watches.get(service);
-        if (w == null) {
-            throw new IllegalArgumentException("service " + dev.smartstack.discovery.core.Validation.quote(service)
-                    + " is not watched; watched services are " + watches.keySet());
-        }
-        return w.current();
+        return members.get(service).current();
     }
 
     /** Where the watcher is, and whether its view is live or stale. */
@@ -269,9 +302,9 @@ public final class SynapseWatcher implements AutoCloseable {
         return state.get();
     }
 
-    /** The watched services' names, in the order they were configured. */
+    /** The watched services' names: the builder's in the order given, then those added. */
     public Set<String> services() {
-        return Collections.unmodifiableSet(new LinkedHashSet<>(watches.keySet()));
+        return members.names();
     }
 
     // ---- package-private plumbing for ServiceWatch and OutputWorker ----
@@ -290,12 +323,12 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     boolean usesOneShotWatches(String service) {
-        return watches.get(service).usesOneShotWatches();
+        return members.get(service).usesOneShotWatches();
     }
 
     /** Polls a polled service now (for tests); false when it is watched. */
     boolean pollNow(String service) {
-        return watches.get(service).pollNow();
+        return members.get(service).pollNow();
     }
 
     /**
@@ -318,18 +351,14 @@ public final class SynapseWatcher implements AutoCloseable {
     }
 
     void schedulePublish(ServiceWatch watch) {
-        try {
-            publisher.execute(() -> publish(watch));
-        } catch (RejectedExecutionException e) {
-            log.debug("synapse '{}' change after close ignored", watch.name());
-        }
+        publisher.execute(watch.name(), () -> publish(watch));
     }
 
     private void publish(ServiceWatch watch) {
         try {
-            ServiceSnapshot next = watch.buildNext();
+            ServiceSnapshot next = members.isMember(watch) ? watch.buildNext() : null;
             if (next != null) {
-                deliver(next);
+                deliver(watch, next);
                 if (stateFile != null) {
                     stateFile.published(next);
                 }
@@ -339,7 +368,7 @@ public final class SynapseWatcher implements AutoCloseable {
         }
     }
 
-    private void deliver(ServiceSnapshot snapshot) {
+    private void deliver(ServiceWatch watch, ServiceSnapshot snapshot) {
         // One INFO line per snapshot that changes the backends, as Ruby's "discovered N backends":
         // a burst of changes is one snapshot, and the line names at most a few backends.
         if (snapshot.hasChanges() && log.isInfoEnabled()) {
@@ -353,9 +382,8 @@ public final class SynapseWatcher implements AutoCloseable {
         }
         metrics.increment(DiscoveryMetrics.SNAPSHOT_PUBLISHED, snapshot.service(), "");
         listeners.fire(l -> l.published(snapshot));
-        if (initializedServices.add(snapshot.service())) {
-            initialized.countDown();
-        }
+        watch.published();
+        members.firstSnapshot(watch);
         updateState();
     }
 
@@ -365,13 +393,7 @@ public final class SynapseWatcher implements AutoCloseable {
             if (before == State.CLOSED || before == State.LATENT) {
                 return;
             }
-            boolean allLive = true;
-            boolean anyData = false;
-            for (ServiceWatch w : watches.values()) {
-                allLive &= w.isLive();
-                anyData |= w.hasData();
-            }
-            State after = allLive ? State.LIVE : anyData ? State.STALE : State.STARTING;
+            State after = members.viewState();
             if (after == before) {
                 return;
             }
@@ -389,7 +411,7 @@ public final class SynapseWatcher implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SynapseWatcher{" + watches.keySet() + ", " + state.get() + "}";
+        return "SynapseWatcher{" + members.names() + ", " + state.get() + "}";
     }
 
     /**

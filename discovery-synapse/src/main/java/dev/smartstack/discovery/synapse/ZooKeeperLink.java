@@ -3,6 +3,7 @@ package dev.smartstack.discovery.synapse;
 import dev.smartstack.discovery.core.DiscoveryMetrics;
 import dev.smartstack.discovery.core.internal.CuratorHandle;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
@@ -22,12 +23,15 @@ final class ZooKeeperLink {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperLink.class);
 
     private final CuratorHandle handle;
+    /** The services discovered in ZooKeeper; added to and removed from at run time. */
     private final List<ServiceWatch> watches;
     private final DiscoveryMetrics metrics;
     private final BooleanSupplier closed;
     private final AtomicBoolean connected = new AtomicBoolean(true);
     private final ConnectionStateListener connectionListener = this::connectionStateChanged;
     private final ServerProbe probe = new ServerProbe(this::serverAnswered);
+    /** The probe's answer (true: persistent watches), null before it; set before the watches start. */
+    private volatile Boolean persistentWatches;
 
     /**
      * @param watches the services discovered in ZooKeeper
@@ -36,7 +40,7 @@ final class ZooKeeperLink {
      */
     ZooKeeperLink(CuratorHandle handle, List<ServiceWatch> watches, DiscoveryMetrics metrics, BooleanSupplier closed) {
         this.handle = handle;
-        this.watches = List.copyOf(watches);
+        this.watches = new CopyOnWriteArrayList<>(watches);
         this.metrics = metrics;
         this.closed = closed;
     }
@@ -73,9 +77,37 @@ final class ZooKeeperLink {
         return connected.get() || handle.client().getZookeeperClient().isConnected();
     }
 
+    /**
+     * A service added at run time: its watch starts as a builder service's does, at once when the
+     * server probe has answered (persistent watch on 3.6+, one-shot watches before), else with the
+     * others when it answers. Started while the connection is down, it syncs when it is back.
+     */
+    void add(ServiceWatch watch) {
+        watches.add(watch);
+        Boolean persistent = persistentWatches;
+        if (persistent != null && !closed.getAsBoolean()) {
+            // Should the probe answer meanwhile, the second start of the same kind of watch is ignored.
+            startWatch(watch, persistent);
+        }
+    }
+
+    /** A service removed at run time: no more connection events reach it; the caller closes its watch. */
+    void remove(ServiceWatch watch) {
+        watches.remove(watch);
+    }
+
+    private void startWatch(ServiceWatch watch, boolean persistent) {
+        if (persistent) {
+            watch.startPersistentWatch(handle.client());
+        } else {
+            watch.startOneShotWatches(handle.client());
+        }
+    }
+
     /** Switches every ZooKeeper service to one-shot watches, as for a server older than 3.6 (for tests). */
     void fallBackToOneShotWatches() {
         probe.skip();
+        persistentWatches = false;
         watches.forEach(w -> w.startOneShotWatches(handle.client()));
     }
 
@@ -112,13 +144,13 @@ final class ZooKeeperLink {
         if (closed.getAsBoolean()) {
             return;
         }
-        CuratorFramework client = handle.client();
+        this.persistentWatches = persistentWatches;
         if (persistentWatches) {
-            watches.forEach(w -> w.startPersistentWatch(client));
+            watches.forEach(w -> startWatch(w, true));
         } else {
             log.warn("synapse: the ZooKeeper server is older than 3.6 (no persistent watches, no multi-reads);"
                     + " falling back to one-shot child and data watches for {}", names());
-            watches.forEach(w -> w.startOneShotWatches(client));
+            watches.forEach(w -> startWatch(w, false));
         }
     }
 

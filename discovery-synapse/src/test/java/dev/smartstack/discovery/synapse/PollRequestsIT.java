@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.smartstack.discovery.core.PathEncoding;
-import dev.smartstack.discovery.testing.FourLetterWords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
@@ -55,11 +52,7 @@ class PollRequestsIT {
     }
 
     private CuratorFramework quietClient() throws Exception {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
-                .sessionTimeoutMs(30_000).connectionTimeoutMs(3_000).retryPolicy(new RetryOneTime(200))
-                .ensembleTracker(false).build();
-        c.start();
-        closing(c);
+        CuratorFramework c = closing(Zk.quietClient(server.getConnectString(), Duration.ofSeconds(30)));
         assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
         return c;
     }
@@ -85,22 +78,8 @@ class PollRequestsIT {
         assertThat(ServerRequests.of(server.getPort(), client)).isEqualTo(expected);
     }
 
-    /**
-     * The paths the server watches for {@code client}'s session, from the {@code wchc} four-letter
-     * word (a session line, then its paths indented).
-     */
     private List<String> watchesOf(CuratorFramework client) throws Exception {
-        String session = "0x" + Long.toHexString(client.getZookeeperClient().getZooKeeper().getSessionId());
-        List<String> paths = new ArrayList<>();
-        boolean mine = false;
-        for (String line : FourLetterWords.send(server.getPort(), "wchc").split("\n")) {
-            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
-                mine = line.trim().equals(session);
-            } else if (mine && !line.isBlank()) {
-                paths.add(line.trim());
-            }
-        }
-        return paths;
+        return ServerRequests.watchedPaths(server.getPort(), client);
     }
 
     private static boolean hasPort(SynapseWatcher w, int port) {

@@ -15,8 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
@@ -75,13 +73,8 @@ class WatchRequestsIT {
         return c;
     }
 
-    /** A client that makes no request of its own (Curator's ensemble tracker would read the config). */
     private CuratorFramework quietClient(String connectString, Duration session) throws Exception {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connectString)
-                .sessionTimeoutMs((int) session.toMillis()).connectionTimeoutMs(3_000)
-                .retryPolicy(new RetryOneTime(200)).ensembleTracker(false).build();
-        c.start();
-        closing(c);
+        CuratorFramework c = closing(Zk.quietClient(connectString, session));
         assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
         return c;
     }

@@ -25,6 +25,18 @@ final class Zk {
         return client(connectString, sessionTimeout, null);
     }
 
+    /**
+     * A started client that makes no request of its own (Curator's ensemble tracker would read the
+     * config), for tests that count the requests of its session on the server.
+     */
+    static CuratorFramework quietClient(String connectString, Duration sessionTimeout) {
+        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis()).connectionTimeoutMs(3_000)
+                .retryPolicy(new RetryOneTime(200)).ensembleTracker(false).build();
+        c.start();
+        return c;
+    }
+
     static CuratorFramework client(String connectString, Duration sessionTimeout, ReadCounter counter) {
         CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
