@@ -181,7 +181,7 @@ public final class NerveAgent implements AutoCloseable {
                 case "tcp" -> HealthChecks.tcp(c.host(), c.port(), c.timeout());
                 case "redis" -> HealthChecks.redis(c.host(), c.port(), c.timeout());
                 case "noop" -> HealthChecks.noop();
-                case "rabbitmq" -> HealthChecks.rabbitmq(c.host(), c.port(), c.username(), c.password(), c.timeout());
+                case "rabbitmq" -> HealthChecks.rabbitmq(c.host(), c.port(), c.username(), c.password().reveal(), c.timeout());
                 default -> new CommandCheck(c.name(), c.command(), c.timeout());
             };
             b.check(new NamedCheck(c.name(), check), c.rise(), c.fall());

@@ -120,7 +120,7 @@ public record NerveConfig(
      * @param sslTimeout {@code ssl_timeout}: http with ssl; default 0.2 s, accepted (the JDK's
      *     client has no separate handshake timeout: {@code open_timeout} and {@code read_timeout} bound it)
      * @param username {@code username}: rabbitmq, default {@code guest}
-     * @param password {@code password}: rabbitmq, default {@code guest}
+     * @param password {@code password}: rabbitmq, default {@code guest}; never shown by {@code toString}
      */
     public record Check(
             String type,
@@ -139,7 +139,7 @@ public record NerveConfig(
             Duration readTimeout,
             Duration sslTimeout,
             String username,
-            String password) {
+            Secret password) {
 
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
         public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofMillis(200);
@@ -309,7 +309,7 @@ public record NerveConfig(
                 ConfigFiles.seconds(c.openTimeout(), Check.DEFAULT_OPEN_TIMEOUT),
                 ConfigFiles.seconds(c.readTimeout(), timeout),
                 ConfigFiles.seconds(c.sslTimeout(), Check.DEFAULT_SSL_TIMEOUT),
-                or(c.username(), Check.DEFAULT_RABBITMQ_USER), or(c.password(), Check.DEFAULT_RABBITMQ_USER));
+                or(c.username(), Check.DEFAULT_RABBITMQ_USER), new Secret(or(c.password(), Check.DEFAULT_RABBITMQ_USER)));
     }
 
     /** Refuses the keys (key, value pairs) that only apply to checks of type {@code owner}. */
