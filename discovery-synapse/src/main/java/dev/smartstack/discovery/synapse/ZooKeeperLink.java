@@ -127,7 +127,8 @@ final class ZooKeeperLink {
                     boolean wasConnected = connected.getAndSet(true);
                     probe.probe(client);
                     if (newState == ConnectionState.RECONNECTED || !wasConnected) {
-                        log.info("synapse reconnected to ZooKeeper: resyncing {}", names());
+                        log.info("synapse {} ZooKeeper: {} {}", newState == ConnectionState.CONNECTED ? "connected to"
+                                : "reconnected to", newState == ConnectionState.CONNECTED ? "reading" : "resyncing", names());
                     }
                     watches.forEach(ServiceWatch::connectionRestored);
                 }
