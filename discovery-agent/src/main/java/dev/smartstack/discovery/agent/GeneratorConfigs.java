@@ -97,17 +97,31 @@ final class GeneratorConfigs implements AutoCloseable {
     }
 
     /** Starts the watches of the services on {@code connectString}, with that cluster's started client. */
-    synchronized void start(String connectString, CuratorFramework client) {
-        for (String service : servicesByHosts.getOrDefault(connectString, List.of())) {
-            Entry e = entries.get(service);
-            ZnodeDataWatch.Builder b = ZnodeDataWatch.builder().curator(client).path(e.znode)
-                    .listener((path, data, mzxid) -> data(service, path, data, mzxid));
-            if (e.pollingInterval != null) {
-                b.pollingInterval(e.pollingInterval);
+    void start(String connectString, CuratorFramework client) {
+        List<ZnodeDataWatch> starting = new java.util.ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
             }
-            ZnodeDataWatch w = b.build();
-            watches.add(w);
-            w.start();
+            for (String service : servicesByHosts.getOrDefault(connectString, List.of())) {
+                Entry e = entries.get(service);
+                ZnodeDataWatch.Builder b = ZnodeDataWatch.builder().curator(client).path(e.znode)
+                        .listener((path, data, mzxid) -> data(service, path, data, mzxid));
+                if (e.pollingInterval != null) {
+                    b.pollingInterval(e.pollingInterval);
+                }
+                ZnodeDataWatch w = b.build();
+                watches.add(w);
+                starting.add(w);
+            }
+        }
+        // The first reads are sent with no lock held; a watch that close() closed meanwhile stays closed.
+        for (ZnodeDataWatch w : starting) {
+            try {
+                w.start();
+            } catch (IllegalStateException closedMeanwhile) {
+                log.debug("synapse: {} closed before it started", w);
+            }
         }
     }
 
