@@ -3,7 +3,6 @@ package dev.smartstack.discovery.haproxy;
 import dev.smartstack.discovery.synapse.ServiceSnapshot;
 import dev.smartstack.discovery.synapse.SnapshotOutput;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -206,29 +205,12 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
         if (!settings.doWrites()) {
             return Optional.empty();
         }
-        reconciler.intakeNow();
-        List<ConfigModel.Input> inputs = new java.util.ArrayList<>();
-        long version;
-        synchronized (reconciler.lock) {
-            version = reconciler.desired.version();
-            inputs.addAll(reconciler.desired.capture());
-        }
-        java.util.Collection<ConfigRenderer.Server> servers = List.of();
-        for (java.util.Iterator<ConfigModel.Input> it = inputs.iterator(); it.hasNext();) {
-            ConfigModel.Input in = it.next();
-            if (in.service().equals(service)) {
-                servers = in.servers();
-                it.remove();
-            }
-        }
-        if (!config.disabled()) {
-            inputs.add(new ConfigModel.Input(service, config, DesiredService.backendName(service, config), servers));
-        }
+        ConfigModel model = reconciler.desiredWith(service, config);
         Path dir = settings.configFilePath().toAbsolutePath().getParent();
         Path candidate = null;
         try {
             candidate = java.nio.file.Files.createTempFile(dir, ".haproxy-check-", ".cfg");
-            java.nio.file.Files.writeString(candidate, ConfigModel.of(version, settings, inputs).render());
+            java.nio.file.Files.writeString(candidate, model.render());
             return Optional.ofNullable(new ConfigInstaller(settings.configFilePath(), settings.haproxyPath(),
                     settings.commandTimeout()).check(candidate));
         } catch (java.io.IOException e) {
@@ -250,14 +232,7 @@ public final class HaproxyOutput implements SnapshotOutput, AutoCloseable {
     }
 
     String render() {
-        reconciler.intakeNow();
-        List<ConfigModel.Input> inputs;
-        long version;
-        synchronized (reconciler.lock) {
-            version = reconciler.desired.version();
-            inputs = reconciler.desired.capture();
-        }
-        return ConfigModel.of(version, settings, inputs).render();
+        return reconciler.desiredModel().render();
     }
 
     Settings settingsForTest() {

@@ -127,6 +127,41 @@ final class Reconciler {
         }
     }
 
+    /** The config model of the desired state, brought up to date: captured under the lock, built after it. */
+    ConfigModel desiredModel() {
+        return desiredWith(null, null);
+    }
+
+    /**
+     * As {@link #desiredModel()}, with {@code service}'s section replaced by {@code config}
+     * (keeping its current servers): the candidate that {@link HaproxyOutput#check} has HAProxy try.
+     * A null {@code service} replaces nothing.
+     */
+    ConfigModel desiredWith(String service, HaproxyService config) {
+        intakeNow();
+        List<ConfigModel.Input> inputs;
+        long version;
+        synchronized (lock) {
+            version = desired.version();
+            inputs = new java.util.ArrayList<>(desired.capture());
+        }
+        if (service == null) {
+            return ConfigModel.of(version, settings, inputs);
+        }
+        java.util.Collection<ConfigRenderer.Server> servers = List.of();
+        for (java.util.Iterator<ConfigModel.Input> it = inputs.iterator(); it.hasNext();) {
+            ConfigModel.Input in = it.next();
+            if (in.service().equals(service)) {
+                servers = in.servers();
+                it.remove();
+            }
+        }
+        if (!config.disabled()) {
+            inputs.add(new ConfigModel.Input(service, config, DesiredService.backendName(service, config), servers));
+        }
+        return ConfigModel.of(version, settings, inputs);
+    }
+
     /**
      * Takes the queued snapshots into the desired state now, on the caller's thread, so that what
      * is rendered next reflects every snapshot handed over so far; the runtime diff stays with the
