@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
-import com.sun.net.httpserver.HttpServer;
 import dev.smartstack.discovery.testing.DockerSupport;
 import dev.smartstack.discovery.testing.Ports;
 import dev.smartstack.discovery.testing.ZooKeeperContainer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +66,7 @@ class AgentImageIT {
     @TempDir
     Path dir;
 
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final NamedBackends backends = new NamedBackends();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
@@ -102,7 +97,7 @@ class AgentImageIT {
 
     @AfterEach
     void stopBackends() {
-        servers.forEach(s -> s.stop(0));
+        backends.close();
     }
 
     @Test
@@ -119,12 +114,12 @@ class AgentImageIT {
     @Test
     void synapse_managedHaproxyAndFileOutput_trafficFollowsZooKeeper_sighupMovesTheFrontend_dockerStopSavesStateAndExits143() throws Exception {
         int front = Ports.freePort();
-        register("a_0000000001", "a", backend("A"));
+        register("a_0000000001", "a", backends.start("A"));
         try (Agent agent = agent(config(front))) {
             agent.withCommand("synapse", "--config", CONFIG).start();
             await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A")));
 
-            register("b_0000000002", "b", backend("B"));
+            register("b_0000000002", "b", backends.start("B"));
             await().atMost(WAIT).until(() -> responders(front).equals(Set.of("A", "B")));
             Path out = dir.resolve("web.json");
             // the file output is independent of HAProxy's: its file may not be there yet
@@ -202,19 +197,6 @@ class AgentImageIT {
                 ("{\"name\": \"" + name + "\", \"host\": \"127.0.0.1\", \"port\": " + port + "}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private int backend(String id) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] body = id.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        servers.add(server);
-        return server.getAddress().getPort();
-    }
 
     /** Who answers 8 requests to HAProxy's frontend; failed requests are left out. */
     private Set<String> responders(int port) throws InterruptedException {

@@ -3,15 +3,12 @@ package dev.smartstack.discovery.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.smartstack.discovery.testing.Ports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,33 +38,14 @@ class GeneratorConfigIT {
     @TempDir
     Path dir;
 
-    private HttpServer backend;
+    private final NamedBackends backends = new NamedBackends();
 
     @AfterEach
     void stopBackend() {
-        if (backend != null) {
-            backend.stop(0);
-        }
+        backends.close();
     }
 
-    private int backend() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            byte[] body = "A".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        backend.start();
-        return backend.getAddress().getPort();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
 
     private static boolean answers(int port) {
         try {
@@ -100,10 +78,10 @@ class GeneratorConfigIT {
 
     @Test
     void parentZnodeSettings_changedAtRunTime_moveTheFrontendAndAHostileOneIsRefused() throws Exception {
-        int a = backend();
-        int filePort = freePort();
-        int znodePort = freePort();
-        int hostilePort = freePort();
+        int a = backends.start("A");
+        int filePort = Ports.freePort();
+        int znodePort = Ports.freePort();
+        int hostilePort = Ports.freePort();
         try (TestingServer zk = new TestingServer(true);
                 CuratorFramework writer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(200))) {
             writer.start();

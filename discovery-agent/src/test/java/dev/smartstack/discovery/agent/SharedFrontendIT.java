@@ -3,19 +3,14 @@ package dev.smartstack.discovery.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.smartstack.discovery.testing.Ports;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -39,32 +34,14 @@ class SharedFrontendIT {
     @TempDir
     Path dir;
 
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final NamedBackends backends = new NamedBackends();
 
     @AfterEach
     void stopBackends() {
-        servers.forEach(s -> s.stop(0));
+        backends.close();
     }
 
-    private int backend(String id) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] body = id.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        servers.add(server);
-        return server.getAddress().getPort();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
 
     /** The body of one request with this Host header, or the status line of another answer, or "ERR". */
     private static String get(int port, String host) {
@@ -90,10 +67,10 @@ class SharedFrontendIT {
 
     @Test
     void sharedFrontend_requestsRoutedByHostHeaderThroughOnePort() throws Exception {
-        int web = backend("WEB");
-        int api = backend("API");
-        int batch = backend("BATCH");
-        int front = freePort();
+        int web = backends.start("WEB");
+        int api = backends.start("API");
+        int batch = backends.start("BATCH");
+        int front = Ports.freePort();
         try (TestingServer zk = new TestingServer(true);
                 CuratorFramework writer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(200))) {
             writer.start();
@@ -147,7 +124,7 @@ class SharedFrontendIT {
                         .contains("\nfrontend shared-frontend\n");
                 assertThat(candidate).doesNotExist(); // checked by check_command, then moved into place
 
-                int web2 = backend("WEB2");
+                int web2 = backends.start("WEB2");
                 register(writer, "web", "web_0000000002", web2);
                 await().atMost(WAIT).until(() -> {
                     java.util.Set<String> seen = new java.util.TreeSet<>();

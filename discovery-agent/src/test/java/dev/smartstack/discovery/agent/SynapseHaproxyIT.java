@@ -3,13 +3,10 @@ package dev.smartstack.discovery.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.smartstack.discovery.testing.Ports;
 import dev.smartstack.discovery.agent.config.SynapseConfig;
 import dev.smartstack.discovery.testing.Dnsmasq;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,33 +40,15 @@ class SynapseHaproxyIT {
     @TempDir
     Path dir;
 
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final NamedBackends backends = new NamedBackends();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void stopBackends() {
-        servers.forEach(s -> s.stop(0));
+        backends.close();
     }
 
-    private int backend(String id) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] body = id.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        servers.add(server);
-        return server.getAddress().getPort();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Who answers 12 requests to the frontend; failed requests are left out. */
     private Set<String> responders(int port) {
@@ -98,9 +76,9 @@ class SynapseHaproxyIT {
 
     @Test
     void haproxyManaged_joinsLeavesHostileZnodeAndZooKeeperLoss_trafficFollowsRegistrations() throws Exception {
-        int a = backend("A");
-        int b = backend("B");
-        int front = freePort();
+        int a = backends.start("A");
+        int b = backends.start("B");
+        int front = Ports.freePort();
         try (TestingServer zk = new TestingServer(true);
                 CuratorFramework writer = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(200))) {
             writer.start();
@@ -152,9 +130,9 @@ class SynapseHaproxyIT {
 
     @Test
     void haproxyManaged_dnsService_noZooKeeper_trafficFollowsTheNamesAnswers() throws Exception {
-        int a = backend("A");
-        int b = backend("B");
-        int front = freePort();
+        int a = backends.start("A");
+        int b = backends.start("B");
+        int front = Ports.freePort();
         try (Dnsmasq dns = Dnsmasq.start("test")) {
             dns.hosts(Map.of("a.test", List.of("127.0.0.1")));
             Path cfg = dir.resolve("haproxy.cfg");
